@@ -1,0 +1,32 @@
+import type { ModuleDefinition } from "./types.js";
+
+/** Every module tsible knows. Adding a module is one file and one line here. */
+const all: ModuleDefinition[] = [];
+
+const byName = new Map<string, ModuleDefinition>();
+for (const mod of all) {
+  for (const name of [mod.name, ...(mod.aliases ?? [])]) byName.set(name, mod);
+}
+
+/** Collection prefixes that name the same modules (`ansible.builtin.copy` is `copy`). */
+const prefixes = [
+  "ansible.builtin.",
+  "ansible.legacy.",
+  "ansible.posix.",
+  "community.general.",
+  "community.docker.",
+  "community.crypto.",
+];
+
+export function findModule(name: string): ModuleDefinition | undefined {
+  const direct = byName.get(name);
+  if (direct) return direct;
+  for (const prefix of prefixes) {
+    if (name.startsWith(prefix)) return byName.get(name.slice(prefix.length));
+  }
+  return undefined;
+}
+
+export function moduleNames(): string[] {
+  return [...byName.keys()].sort();
+}
