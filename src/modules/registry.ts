@@ -1,9 +1,9 @@
-import type { ModuleDefinition } from "./types.js";
+import type { AnyModule } from "./types.js";
 
 /** Every module tsible knows. Adding a module is one file and one line here. */
-const all: ModuleDefinition[] = [];
+const all: AnyModule[] = [];
 
-const byName = new Map<string, ModuleDefinition>();
+const byName = new Map<string, AnyModule>();
 for (const mod of all) {
   for (const name of [mod.name, ...(mod.aliases ?? [])]) byName.set(name, mod);
 }
@@ -18,7 +18,7 @@ const prefixes = [
   "community.crypto.",
 ];
 
-export function findModule(name: string): ModuleDefinition | undefined {
+export function findModule(name: string): AnyModule | undefined {
   const direct = byName.get(name);
   if (direct) return direct;
   for (const prefix of prefixes) {
