@@ -1,0 +1,96 @@
+import { randomBytes } from "node:crypto";
+import { promises as fs } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import type { FileStat, FileTransport, WriteOptions } from "./types.js";
+
+function missing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+
+/** File operations on the control machine through node:fs. */
+export class LocalFileTransport implements FileTransport {
+  async stat(path: string, opts: { follow?: boolean } = {}): Promise<FileStat | undefined> {
+    try {
+      const st = opts.follow === false ? await fs.lstat(path) : await fs.stat(path);
+      const type = st.isFile()
+        ? "file"
+        : st.isDirectory()
+          ? "directory"
+          : st.isSymbolicLink()
+            ? "link"
+            : "other";
+      const result: FileStat = {
+        type,
+        mode: st.mode & 0o7777,
+        uid: st.uid,
+        gid: st.gid,
+        size: st.size,
+        mtime: Math.floor(st.mtimeMs / 1000),
+      };
+      if (type === "link") result.linkTarget = await fs.readlink(path);
+      return result;
+    } catch (err) {
+      if (missing(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async readFile(path: string): Promise<Buffer | undefined> {
+    try {
+      return await fs.readFile(path);
+    } catch (err) {
+      if (missing(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async writeFile(path: string, data: Buffer, opts: WriteOptions): Promise<void> {
+    const temp = join(dirname(path), `.${basename(path)}.tsible-${randomBytes(6).toString("hex")}.tmp`);
+    // `wx` + the final mode from the start: the content is never readable with looser permissions
+    const handle = await fs.open(temp, "wx", opts.mode & 0o777);
+    try {
+      await handle.writeFile(data);
+      await handle.chmod(opts.mode);
+      if (opts.uid !== undefined || opts.gid !== undefined)
+        await handle.chown(opts.uid ?? -1, opts.gid ?? -1);
+      await handle.sync();
+      await handle.close();
+      await fs.rename(temp, path);
+    } catch (err) {
+      await handle.close().catch(() => {});
+      await fs.rm(temp, { force: true });
+      throw err;
+    }
+  }
+
+  async mkdir(path: string, mode: number): Promise<void> {
+    await fs.mkdir(path, { mode });
+    // mkdir's mode is filtered by the umask; the requested mode is what the user wrote
+    await fs.chmod(path, mode);
+  }
+
+  chmod(path: string, mode: number): Promise<void> {
+    return fs.chmod(path, mode);
+  }
+
+  chown(path: string, uid: number, gid: number): Promise<void> {
+    return fs.lchown(path, uid, gid);
+  }
+
+  symlink(target: string, path: string): Promise<void> {
+    return fs.symlink(target, path);
+  }
+
+  rename(from: string, to: string): Promise<void> {
+    return fs.rename(from, to);
+  }
+
+  remove(path: string, opts: { recursive?: boolean } = {}): Promise<void> {
+    return fs.rm(path, { force: true, recursive: opts.recursive ?? false });
+  }
+
+  readdir(path: string): Promise<string[]> {
+    return fs.readdir(path);
+  }
+}
