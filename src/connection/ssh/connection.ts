@@ -1,0 +1,153 @@
+/** A Connection over one ssh2 client per host: bounded channels, one reused SFTP channel, become. */
+
+import type { Client, SFTPWrapper } from "ssh2";
+import { TsibleError } from "../../errors.js";
+import { becomeFailure, stripBecomePrompt, wrapBecome } from "../become.js";
+import { withCwdAndEnv } from "../quote.js";
+import type { Connection, ExecOptions, ExecResult, FileTransport } from "../types.js";
+import { ChannelLimit } from "./channel-limit.js";
+import { connectWithJumps } from "./connect.js";
+import { type RawExecResult, runOnChannel } from "./exec-channel.js";
+import { describeTarget, type SshOptions } from "./options.js";
+import { SftpFiles } from "./sftp-files.js";
+
+export class SshConnection implements Connection {
+  readonly kind = "ssh" as const;
+  readonly host: string;
+  readonly files: FileTransport;
+  private readonly limit: ChannelLimit;
+  private sftpChannel: Promise<SFTPWrapper> | undefined;
+  private lostError: TsibleError | undefined;
+  private closing = false;
+
+  constructor(
+    private readonly client: Client,
+    private readonly jumps: Client[],
+    private readonly options: SshOptions,
+  ) {
+    this.host = options.name ?? options.host;
+    this.limit = new ChannelLimit(options.maxChannels ?? 8);
+    this.files = new SftpFiles({
+      host: this.host,
+      sftp: () => this.sftp(),
+      exec: (command) => this.exec(command),
+      lost: () => this.lostError,
+    });
+    const onGone = (why: string) => {
+      if (this.closing || this.lostError) return;
+      this.lostError = this.lost(why);
+      this.limit.failAll(this.lostError);
+    };
+    client.on("error", (err: Error) => onGone(err.message));
+    client.on("close", () => onGone("the connection closed"));
+  }
+
+  /** The connection-lost error (kind "connection"), for this and every later call. */
+  private lost(why: string): TsibleError {
+    return (
+      this.lostError ??
+      new TsibleError(`connection to ${this.host} (${describeTarget(this.options)}) lost: ${why}`, {
+        kind: "connection",
+      })
+    );
+  }
+
+  private assertOpen(): void {
+    if (this.lostError) throw this.lostError;
+    if (this.closing) throw new TsibleError(`connection to ${this.host} is closed`, { kind: "connection" });
+  }
+
+  async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    const raw = await this.execRaw(command, opts);
+    return { ...raw, stdout: raw.stdout.toString("utf8") };
+  }
+
+  /** Like exec, with stdout as bytes (file reads through the shell transport stay binary-safe). */
+  async execRaw(command: string, opts: ExecOptions = {}): Promise<RawExecResult> {
+    this.assertOpen();
+    let full = withCwdAndEnv(command, opts);
+    const become = opts.become ? wrapBecome(full, opts.become) : undefined;
+    if (become) full = become.command;
+    const stdin = typeof opts.stdin === "string" ? Buffer.from(opts.stdin) : opts.stdin;
+    const input = become?.stdinPrefix
+      ? Buffer.concat([Buffer.from(become.stdinPrefix), stdin ?? Buffer.alloc(0)])
+      : stdin;
+    const onStderr =
+      become?.prompt && opts.onStderr
+        ? (chunk: Buffer) => {
+            const text = stripBecomePrompt(chunk.toString("utf8"), become.prompt);
+            if (text) opts.onStderr?.(Buffer.from(text));
+          }
+        : opts.onStderr;
+    const release = await this.limit.acquire(opts.signal);
+    let result: RawExecResult;
+    try {
+      result = await runOnChannel(
+        this.client,
+        full,
+        {
+          ...(input ? { stdin: input } : {}),
+          ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+          ...(opts.onStdout ? { onStdout: opts.onStdout } : {}),
+          ...(onStderr ? { onStderr } : {}),
+        },
+        this.host,
+        (why) => this.lost(why),
+      );
+    } finally {
+      release();
+    }
+    if (become && opts.become) {
+      result.stderr = stripBecomePrompt(result.stderr, become.prompt);
+      const failure = becomeFailure(result, opts.become, this.host);
+      if (failure) throw failure;
+    }
+    return result;
+  }
+
+  /** The one SFTP channel, opened on first use and reopened if the server closed it. */
+  private sftp(): Promise<SFTPWrapper> {
+    this.assertOpen();
+    this.sftpChannel ??= this.openSftp();
+    return this.sftpChannel;
+  }
+
+  private async openSftp(): Promise<SFTPWrapper> {
+    const release = await this.limit.acquire();
+    try {
+      const sftp = await new Promise<SFTPWrapper>((resolve, reject) =>
+        this.client.sftp((err, s) => (err ? reject(err) : resolve(s))),
+      );
+      sftp.once("close", () => {
+        release();
+        this.sftpChannel = undefined;
+      });
+      return sftp;
+    } catch (err) {
+      release();
+      this.sftpChannel = undefined;
+      throw this.lostError ?? this.lost(`cannot open the SFTP channel: ${(err as Error).message}`);
+    }
+  }
+
+  /** Ends every channel and the connection (and its jump hosts). */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.limit.failAll(new TsibleError(`connection to ${this.host} is closed`, { kind: "connection" }));
+    const closed = new Promise<void>((resolve) => {
+      if (this.lostError) resolve();
+      else this.client.once("close", () => resolve());
+    });
+    this.client.end();
+    for (const jump of this.jumps.reverse()) jump.end();
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]);
+  }
+}
+
+/** Opens the connection to one host (through its jump hosts, if any). */
+export async function openSsh(options: SshOptions): Promise<SshConnection> {
+  const { client, jumps } = await connectWithJumps(options);
+  return new SshConnection(client, jumps, options);
+}

@@ -1,0 +1,18 @@
+export { openSsh, SshConnection } from "./connection.js";
+export { defaultKnownHostsFiles } from "./host-key-check.js";
+export {
+  appendKnownHost,
+  checkHostKey,
+  fingerprint,
+  knownHostsName,
+  loadKnownHosts,
+  parseKnownHosts,
+} from "./known-hosts.js";
+export { ENV_KEY_PASSPHRASE, type HostKeyChecking, type SshOptions } from "./options.js";
+export {
+  lookupSshConfig,
+  parseSshConfig,
+  readSshConfig,
+  type SshConfig,
+  type SshHostConfig,
+} from "./ssh-config.js";

@@ -1,0 +1,154 @@
+/** The parts of OpenSSH's client config (~/.ssh/config) that tsible honours. */
+
+import { readFileSync } from "node:fs";
+import { homedir, userInfo } from "node:os";
+import { TsibleError } from "../../errors.js";
+import { matchPatternList } from "./host-patterns.js";
+
+export interface SshConfigBlock {
+  /** Host patterns; undefined for the lines before the first Host (they apply to every host). */
+  patterns: string[] | undefined;
+  /** `Match` blocks are not supported: they never apply. */
+  match: boolean;
+  options: Array<{ key: string; value: string; line: number }>;
+}
+
+export interface SshConfig {
+  file: string;
+  blocks: SshConfigBlock[];
+}
+
+/** The settings for one host; first value wins, except IdentityFile and UserKnownHostsFile which add up. */
+export interface SshHostConfig {
+  hostName?: string;
+  user?: string;
+  port?: number;
+  identityFiles: string[];
+  proxyJump?: string;
+  userKnownHostsFiles?: string[];
+  strictHostKeyChecking?: string;
+  connectTimeout?: number;
+}
+
+/** Splits a value into words; double quotes group words, as in ssh_config. */
+function splitWords(value: string): string[] {
+  const words: string[] = [];
+  for (const m of value.matchAll(/"([^"]*)"|(\S+)/g)) words.push(m[1] ?? m[2] ?? "");
+  return words;
+}
+
+export function parseSshConfig(text: string, file: string): SshConfig {
+  const blocks: SshConfigBlock[] = [{ patterns: undefined, match: false, options: [] }];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = (lines[i] ?? "").trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const m = /^([A-Za-z]+)\s*(?:=\s*|\s+)(.*)$/.exec(line);
+    if (!m) {
+      throw new TsibleError(`cannot read this ssh config line: ${line}`, {
+        kind: "parse",
+        location: { file, line: i + 1, col: 1 },
+        hint: "lines are `Keyword value`",
+      });
+    }
+    const key = m[1]!.toLowerCase();
+    const value = m[2]!.trim();
+    if (key === "host") blocks.push({ patterns: splitWords(value), match: false, options: [] });
+    else if (key === "match") blocks.push({ patterns: undefined, match: true, options: [] });
+    else blocks.at(-1)!.options.push({ key, value, line: i + 1 });
+  }
+  return { file, blocks };
+}
+
+const configCache = new Map<string, SshConfig | undefined>();
+
+/** Reads and parses a config file once per run; a missing file is an empty config. */
+export function readSshConfig(file = `${homedir()}/.ssh/config`): SshConfig | undefined {
+  if (configCache.has(file)) return configCache.get(file);
+  let config: SshConfig | undefined;
+  try {
+    config = parseSshConfig(readFileSync(file, "utf8"), file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  configCache.set(file, config);
+  return config;
+}
+
+/** Expands `~` and the %-tokens OpenSSH knows in paths and HostName. */
+export function expandTokens(value: string, ctx: { host: string; port?: number; user?: string }): string {
+  const home = homedir();
+  const expanded = value.replace(/%([%hdpru])/g, (_, t: string) => {
+    switch (t) {
+      case "%":
+        return "%";
+      case "h":
+        return ctx.host;
+      case "d":
+        return home;
+      case "p":
+        return String(ctx.port ?? 22);
+      case "r":
+        return ctx.user ?? userInfo().username;
+      default:
+        return userInfo().username;
+    }
+  });
+  return expanded === "~" ? home : expanded.replace(/^~\//, `${home}/`);
+}
+
+/** The options that apply to `host` (the name as given, before HostName). */
+export function lookupSshConfig(config: SshConfig | undefined, host: string): SshHostConfig {
+  const result: SshHostConfig = { identityFiles: [] };
+  if (!config) return result;
+  const seen = new Set<string>();
+  for (const block of config.blocks) {
+    if (block.match) continue;
+    if (block.patterns && !matchPatternList(host, block.patterns)) continue;
+    for (const { key, value, line } of block.options) {
+      if (key === "identityfile") {
+        result.identityFiles.push(value);
+        continue;
+      }
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const where = { file: config.file, line, col: 1 };
+      switch (key) {
+        case "hostname":
+          result.hostName = value;
+          break;
+        case "user":
+          result.user = value;
+          break;
+        case "port":
+          result.port = parsePort(value, where);
+          break;
+        case "proxyjump":
+          result.proxyJump = value;
+          break;
+        case "userknownhostsfile":
+          result.userKnownHostsFiles = splitWords(value);
+          break;
+        case "stricthostkeychecking":
+          result.strictHostKeyChecking = value.toLowerCase();
+          break;
+        case "connecttimeout":
+          result.connectTimeout = Number(value);
+          break;
+      }
+    }
+  }
+  return result;
+}
+
+export function parsePort(value: string, location?: { file: string; line: number; col: number }): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new TsibleError(`invalid ssh port ${JSON.stringify(value)}`, {
+      kind: "parse",
+      ...(location ? { location } : {}),
+      hint: "a port is a number from 1 to 65535",
+    });
+  }
+  return port;
+}
