@@ -1,5 +1,5 @@
 import { inspect } from "node:util";
-import { formatLocation, type SourceLocation, TsibleError } from "../errors.js";
+import { type SourceLocation, TsibleError } from "../errors.js";
 import { decryptParts } from "./cipher.js";
 import { parseEnvelope, type VaultEnvelope } from "./format.js";
 import type { SecretRegistry } from "./secrets.js";
@@ -104,7 +104,8 @@ export class VaultKeyring {
     const key = text.trim();
     const cached = this.opened.get(key);
     if (cached) return cached;
-    const what = typeof where === "string" ? where : `the !vault value at ${formatLocation(where)}`;
+    // an inline value gets its file:line:col as the error location, shown before the message
+    const what = typeof where === "string" ? where : "the !vault value";
     const located = (err: TsibleError) => (typeof where === "string" ? err : err.at(where));
     const envelope = (() => {
       try {
