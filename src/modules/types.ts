@@ -8,6 +8,8 @@ export interface FileDiff {
   after?: string;
   before_header?: string;
   after_header?: string;
+  /** A note shown instead of a diff (binary or oversized content), as Ansible's `prepared`. */
+  prepared?: string;
 }
 
 /** What a module returns; extra keys become the registered result (`register:`), as in Ansible. */
@@ -31,6 +33,8 @@ export interface ModuleContext {
   readonly files: HostFiles;
   readonly check: boolean;
   readonly diff: boolean;
+  /** How many `-v` the run has (debug's `verbosity`); 0 when absent. */
+  readonly verbosity?: number;
   readonly become: BecomeSpec | undefined;
   readonly signal: AbortSignal;
   /** Where the task is written, for errors. */
