@@ -13,10 +13,9 @@ import {
 } from "../../src/vault/index.js";
 
 /** Ciphertexts written by Debian's ansible-vault 2.14, recorded so these tests need no Ansible. */
-const vectors = JSON.parse(readFileSync(new URL("./fixtures/vectors.json", import.meta.url), "utf8")) as Record<
-  string,
-  string
->;
+const vectors = JSON.parse(
+  readFileSync(new URL("./fixtures/vectors.json", import.meta.url), "utf8"),
+) as Record<string, string>;
 const v = (key: string): string => {
   const value = vectors[key];
   if (value === undefined) throw new Error(`fixture ${key} missing`);
@@ -41,7 +40,9 @@ function thrown(fn: () => unknown): TsibleError {
 
 describe("known vectors from ansible-vault", () => {
   it("decrypts a 1.1 file written by ansible-vault encrypt", () => {
-    expect(decryptText(v("cli_1_1"), keyring(["default", v("password")]), "group_vars/all.yml")).toBe(v("plaintext"));
+    expect(decryptText(v("cli_1_1"), keyring(["default", v("password")]), "group_vars/all.yml")).toBe(
+      v("plaintext"),
+    );
   });
 
   it("decrypts a 1.2 file and reads its label", () => {
@@ -73,7 +74,9 @@ describe("known vectors from ansible-vault", () => {
     const doc = parseYaml(v("cli_encrypt_string"), "vars.yml") as Record<string, unknown>;
     const tagged = doc.ghcr_token;
     expect(tagged).toBeInstanceOf(TaggedText);
-    expect(decryptTagged(tagged as TaggedText, keyring(["default", v("password")]))).toBe(v("inline_plaintext"));
+    expect(decryptTagged(tagged as TaggedText, keyring(["default", v("password")]))).toBe(
+      v("inline_plaintext"),
+    );
   });
 });
 
@@ -84,7 +87,9 @@ describe("refusals", () => {
     // flip one bit of the ciphertext and re-wrap it in a well-formed envelope
     const bad = Buffer.from(envelope.ciphertext);
     bad[3] = bad[3]! ^ 0x01;
-    const inner = [envelope.salt.toString("hex"), envelope.hmac.toString("hex"), bad.toString("hex")].join("\n");
+    const inner = [envelope.salt.toString("hex"), envelope.hmac.toString("hex"), bad.toString("hex")].join(
+      "\n",
+    );
     const tampered = `$ANSIBLE_VAULT;1.1;AES256\n${Buffer.from(inner).toString("hex")}\n`;
     const err = thrown(() => decryptText(tampered, keyring(["default", v("password")]), "secrets.yml"));
     expect(err.kind).toBe("vault");
@@ -102,7 +107,9 @@ describe("refusals", () => {
   });
 
   it("names the file on a wrong password, and hints at a missing vault id", () => {
-    const err = thrown(() => decryptText(v("cli_1_2_prod"), keyring(["dev", "wrong-password"]), "inventory/prod/vault.yml"));
+    const err = thrown(() =>
+      decryptText(v("cli_1_2_prod"), keyring(["dev", "wrong-password"]), "inventory/prod/vault.yml"),
+    );
     expect(err.kind).toBe("vault");
     expect(err.message).toContain("inventory/prod/vault.yml");
     expect(err.message).toContain("tried vault ids: dev");
@@ -116,7 +123,9 @@ describe("refusals", () => {
     const err = thrown(() => decryptTagged(doc.ghcr_token as TaggedText, keyring(["default", "nope-nope"])));
     expect(err.kind).toBe("vault");
     expect(err.location).toMatchObject({ file: "group_vars/all.yml", line: 3 });
-    expect(err.describe()).toMatch(/^group_vars\/all\.yml:3:\d+: cannot decrypt the !vault value: wrong vault password);
+    expect(err.describe()).toMatch(
+      /^group_vars\/all\.yml:3:\d+: cannot decrypt the !vault value: wrong vault password/,
+    );
   });
 
   it("says when no password was given", () => {
