@@ -11,6 +11,8 @@ export const MIN_SECRET_LENGTH = 4;
 
 /** Past this size a value is masked verbatim only; its encoded variants would cost more than they help. */
 const MAX_VARIANT_SOURCE = 4096;
+/** A line of a multi-line secret shorter than this ("}", "-----") is not masked on its own. */
+const MIN_LINE_LENGTH = 8;
 /** A base64 fragment shorter than this could match unrelated text. */
 const MIN_BASE64_FRAGMENT = 8;
 
@@ -29,6 +31,8 @@ export class SecretRegistry {
   add(value: string | Buffer | undefined | null): void {
     if (value === undefined || value === null) return;
     const text = typeof value === "string" ? value : value.toString("utf8");
+    // a short value's encoded forms are long enough to pass the check below, the value is not
+    if (text.trim().length < MIN_SECRET_LENGTH) return;
     for (const form of formsOf(text)) {
       if (form.length >= MIN_SECRET_LENGTH && !this.forms.has(form)) {
         this.forms.add(form);
@@ -100,7 +104,8 @@ export class SecretRegistry {
 function formsOf(text: string): string[] {
   const forms = [text, text.trim()];
   if (text.length > MAX_VARIANT_SOURCE) return forms;
-  for (const line of text.split(/\r?\n/)) forms.push(line.trim());
+  // single lines of a multi-line secret (a key, a certificate) when they are long enough to be specific
+  for (const line of text.split(/\r?\n/)) if (line.trim().length >= MIN_LINE_LENGTH) forms.push(line.trim());
   for (const base of [text, text.trim()]) {
     const escaped = JSON.stringify(base).slice(1, -1);
     forms.push(escaped, JSON.stringify(escaped).slice(1, -1));
