@@ -25,7 +25,7 @@ export const TEST_USERS = {
   pw: "tsible-pw",
   nosudo: "tsible-nosudo",
 } as const;
-/** The sudo password of `tsible-pw` (a throwaway user on a test machine). */
+/** The login password of `tsible-pw` and `tsible-nosudo` (throwaway users on a test machine). */
 export const PW_USER_PASSWORD = "tsible-pw-Secret1";
 
 /** Why sshd tests cannot run here, or undefined. Under CI a missing part is an error, not a skip. */
@@ -113,8 +113,10 @@ export function ensureTestUsers(): void {
   for (const name of Object.values(TEST_USERS)) ensureUser(name);
   // "*" instead of useradd's locking "!": sshd without PAM refuses locked accounts even for keys.
   execFileSync("usermod", ["-p", "*", TEST_USERS.nopw]);
-  execFileSync("usermod", ["-p", "*", TEST_USERS.nosudo]);
-  execFileSync("chpasswd", { input: `${TEST_USERS.pw}:${PW_USER_PASSWORD}\n` });
+  // nosudo has a password too: sudo only says "not in the sudoers file" after a correct one.
+  execFileSync("chpasswd", {
+    input: `${TEST_USERS.pw}:${PW_USER_PASSWORD}\n${TEST_USERS.nosudo}:${PW_USER_PASSWORD}\n`,
+  });
   const sudoers =
     `${TEST_USERS.nopw} ALL=(ALL:ALL) NOPASSWD: ALL\n` +
     `${TEST_USERS.pw} ALL=(ALL:ALL) ALL\n` +
