@@ -1,0 +1,129 @@
+import { resolve } from "node:path";
+import { runPlaybook } from "../engine/run.js";
+import type { RunEvent } from "../engine/events.js";
+import { TsibleError } from "../errors.js";
+import { loadInventory } from "../inventory/index.js";
+import type { LoadOptions } from "../load/context.js";
+import { loadPlaybook } from "../load/playbook.js";
+import { LineRenderer } from "../output/line.js";
+import { setVaultResolver } from "../engine/vault-values.js";
+import { parseYaml } from "../load/yaml.js";
+import {
+  decryptTagged,
+  decryptText,
+  loadVaultKeyring,
+  SecretRegistry,
+  type VaultKeyring,
+} from "../vault/index.js";
+import { parseRunArgs, type RunArgs } from "./args.js";
+import { connectHost } from "./connect.js";
+import { parseExtraVars } from "./extra-vars.js";
+import { listPlaybook } from "./list.js";
+import { palette } from "./palette.js";
+import type { CliIO } from "./io.js";
+
+/** `tsible run`: load everything first (any error stops before a host is touched), then run. */
+export async function runCommand(argv: string[], io: CliIO): Promise<number> {
+  const args = parseRunArgs(argv);
+  if (args.playbooks.length === 0) throw new TsibleError("no playbook given", { kind: "usage", hint: "tsible run PLAYBOOK -i INVENTORY" });
+  const secrets = new SecretRegistry();
+  const keyring = await loadVaultKeyring(
+    {
+      vaultIds: args.vaultIds,
+      passwordFiles: args.vaultPasswordFiles,
+      askVaultPass: args.askVaultPass,
+      registry: secrets,
+    },
+    io.vault,
+  );
+  const loadOptions = vaultLoadOptions(keyring, secrets);
+  const inventory = loadInventory(args.inventory.length ? args.inventory : defaultInventory(), {
+    decrypt: loadOptions.decrypt!,
+  });
+  const playbooks = args.playbooks.map((p) => loadPlaybook(p, loadOptions));
+  if (args.syntaxCheck) {
+    for (const p of playbooks) io.out(`\nplaybook: ${p.file}\n`);
+    return 0;
+  }
+  if (args.listTasks || args.listHosts || args.listTags) {
+    for (const p of playbooks) io.out(listPlaybook(p, inventory, args));
+    return 0;
+  }
+  const extraVars = parseExtraVars(args.extraVars, loadOptions.decrypt);
+  const becomePassword = args.askBecomePass ? await io.prompt("BECOME password: ") : undefined;
+  if (becomePassword) secrets.add(becomePassword);
+  const renderer = new LineRenderer(
+    { write: (t) => io.out(secrets.mask(t)), warn: (t) => io.err(`${secrets.mask(t)}\n`) },
+    args.verbosity,
+    palette(io),
+  );
+  const emit = (event: RunEvent) => renderer.handle(event);
+  let code = 0;
+  for (const playbook of playbooks) {
+    code = await runPlaybook({
+      playbook,
+      inventory,
+      secrets,
+      loadOptions,
+      emit,
+      options: {
+        check: args.check,
+        diff: args.diff,
+        ...(args.limit ? { limit: args.limit } : {}),
+        tags: args.tags,
+        skipTags: args.skipTags,
+        extraVars,
+        forks: args.forks,
+        verbosity: args.verbosity,
+        become: args.become,
+        ...(args.becomeUser ? { becomeUser: args.becomeUser } : {}),
+        ...(becomePassword !== undefined ? { becomePassword } : {}),
+        ...(args.startAtTask ? { startAtTask: args.startAtTask } : {}),
+        signal: io.signal,
+        connect: (host, vars) => connectHost(host, vars, connectDefaults(args)),
+      },
+    });
+    if (code !== 0) break;
+  }
+  return code;
+}
+
+function connectDefaults(args: RunArgs) {
+  return {
+    ...(args.user ? { user: args.user } : {}),
+    ...(args.privateKey ? { privateKey: args.privateKey } : {}),
+    ...(args.hostKeyChecking ? { hostKeyChecking: args.hostKeyChecking } : {}),
+  };
+}
+
+/** Without -i: TSIBLE_INVENTORY / ANSIBLE_INVENTORY, else only the implicit localhost. */
+function defaultInventory(): string[] {
+  const env = process.env.TSIBLE_INVENTORY ?? process.env.ANSIBLE_INVENTORY;
+  return env ? env.split(",").map((p) => resolve(p)) : [];
+}
+
+function vaultLoadOptions(keyring: VaultKeyring, secrets: SecretRegistry): LoadOptions {
+  setVaultResolver((tagged) => {
+    const plain = decryptTagged(tagged, keyring);
+    secrets.add(plain);
+    return plain;
+  });
+  return {
+    decrypt: (text, file) => {
+      const plain = decryptText(text, keyring, file);
+      // every value of a vault-encrypted file is a secret: masked wherever output goes
+      registerLeaves(parseYaml(plain, file), secrets);
+      return plain;
+    },
+    projectDir: process.cwd(),
+    rolesPath: (process.env.TSIBLE_ROLES_PATH ?? process.env.ANSIBLE_ROLES_PATH ?? "")
+      .split(":")
+      .filter(Boolean),
+  };
+}
+
+function registerLeaves(value: unknown, secrets: SecretRegistry): void {
+  if (typeof value === "string") secrets.add(value);
+  else if (Array.isArray(value)) for (const v of value) registerLeaves(v, secrets);
+  else if (value && typeof value === "object") for (const v of Object.values(value)) registerLeaves(v, secrets);
+}

@@ -1,0 +1,57 @@
+import type { BecomeSpec } from "../connection/types.js";
+import type { InheritedKeywords, TaskNode } from "../load/model.js";
+import { renderValue } from "../vars/index.js";
+import type { RunOptions } from "./options.js";
+import type { LayeredScope } from "./scope.js";
+
+/** A task's keywords after inheritance (play < role < block < task) and rendering. */
+export interface EffectiveKeywords {
+  check: boolean;
+  diff: boolean;
+  noLog: boolean;
+  ignoreErrors: boolean;
+  ignoreUnreachable: boolean;
+  runOnce: boolean;
+  anyErrorsFatal: boolean;
+  become: BecomeSpec | undefined;
+  delegateTo: string | undefined;
+  environment: Record<string, string> | undefined;
+}
+
+export function toBool(value: unknown): boolean {
+  if (typeof value === "boolean") return value;
+  if (typeof value === "number") return value !== 0;
+  if (typeof value === "string") return ["yes", "true", "on", "1", "y"].includes(value.trim().toLowerCase());
+  return Boolean(value);
+}
+
+export function effectiveKeywords(node: TaskNode, scope: LayeredScope, options: RunOptions): EffectiveKeywords {
+  const merged: InheritedKeywords = { ...node.parent.keywords, ...node.keywords };
+  const render = (value: unknown): unknown => renderValue(value, scope, node.location);
+  const flag = (value: unknown, fallback: boolean) => (value === undefined ? fallback : toBool(render(value)));
+  const becomeOn = flag(merged.become, options.become ?? false);
+  const becomeUser = merged.become_user !== undefined ? String(render(merged.become_user)) : options.becomeUser;
+  const environment = merged.environment !== undefined ? render(merged.environment) : undefined;
+  return {
+    check: flag(merged.check_mode, options.check),
+    diff: flag(merged.diff, options.diff),
+    noLog: flag(merged.no_log, false),
+    ignoreErrors: flag(merged.ignore_errors, false),
+    ignoreUnreachable: flag(merged.ignore_unreachable, false),
+    runOnce: flag(merged.run_once, false),
+    anyErrorsFatal: flag(merged.any_errors_fatal, false),
+    become: becomeOn
+      ? {
+          user: becomeUser ?? "root",
+          method: "sudo",
+          ...(options.becomePassword !== undefined ? { password: options.becomePassword } : {}),
+          ...(merged.become_flags !== undefined ? { flags: String(render(merged.become_flags)) } : {}),
+        }
+      : undefined,
+    delegateTo: merged.delegate_to !== undefined ? String(render(merged.delegate_to)) : undefined,
+    environment:
+      environment && typeof environment === "object" && !Array.isArray(environment)
+        ? Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, String(v)]))
+        : undefined,
+  };
+}

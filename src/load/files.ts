@@ -1,0 +1,57 @@
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { TsibleError } from "../errors.js";
+import type { Decrypt } from "./context.js";
+import { parseYaml } from "./yaml.js";
+
+/** Reads a YAML file, decrypting it first when it is a whole-file vault. */
+export function readYamlFile(path: string, decrypt?: Decrypt): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new TsibleError(`cannot read ${path}: ${code === "ENOENT" ? "no such file" : (code ?? String(err))}`, {
+      kind: "parse",
+    });
+  }
+  if (text.startsWith("$ANSIBLE_VAULT;")) {
+    if (!decrypt) {
+      throw new TsibleError(`${path} is vault-encrypted and no vault password was given`, {
+        kind: "vault",
+        hint: "pass --vault-password-file FILE, --ask-vault-pass or set TSIBLE_VAULT_PASSWORD_FILE",
+      });
+    }
+    text = decrypt(text, path);
+  }
+  return parseYaml(text, path);
+}
+
+/** Reads a vars file: it must hold a mapping (or nothing). */
+export function readVarsFile(path: string, decrypt?: Decrypt): Record<string, unknown> {
+  const data = readYamlFile(path, decrypt);
+  if (data === null || data === undefined) return {};
+  if (typeof data !== "object" || Array.isArray(data)) {
+    throw new TsibleError(`${path} must contain a mapping of variables`, {
+      kind: "parse",
+      location: { file: path, line: 1, col: 1 },
+    });
+  }
+  return data as Record<string, unknown>;
+}
+
+/** `main.yml`, `main.yaml`, `main` or a folder `main/` of YAML files (merged in name order). */
+export function findMainFile(dir: string, base = "main"): string[] {
+  for (const name of [`${base}.yml`, `${base}.yaml`, `${base}.json`, base]) {
+    const candidate = join(dir, name);
+    if (!existsSync(candidate)) continue;
+    if (statSync(candidate).isDirectory()) {
+      return readdirSync(candidate)
+        .filter((f) => /\.(ya?ml|json)$/.test(f) && !f.startsWith("."))
+        .sort()
+        .map((f) => join(candidate, f));
+    }
+    return [candidate];
+  }
+  return [];
+}
