@@ -1,7 +1,8 @@
+import { fileModule } from "./file.js";
 import type { AnyModule } from "./types.js";
 
 /** Every module tsible knows. Adding a module is one file and one line here. */
-const all: AnyModule[] = [];
+const all: AnyModule[] = [fileModule];
 
 const byName = new Map<string, AnyModule>();
 for (const mod of all) {

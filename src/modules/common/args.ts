@@ -2,7 +2,12 @@ import type { JsonSchema } from "../types.js";
 
 const TRUE_WORDS = ["yes", "on", "1", "true", "y", "t"];
 const FALSE_WORDS = ["no", "off", "0", "false", "n", "f"];
-const BOOLEAN_WORDS = [...TRUE_WORDS, ...FALSE_WORDS];
+/** yes, YES, Yes, ...: the spellings Ansible's case-insensitive check accepts in practice. */
+const BOOLEAN_SPELLINGS = [
+  ...new Set(
+    [...TRUE_WORDS, ...FALSE_WORDS].flatMap((w) => [w, w.toUpperCase(), w[0]!.toUpperCase() + w.slice(1)]),
+  ),
+];
 
 /**
  * A boolean option as Ansible accepts it: YAML booleans, 0/1, and words such as yes/no/on/off in any
@@ -14,10 +19,7 @@ export function booleanOption(description?: string): JsonSchema {
     anyOf: [
       { type: "boolean" },
       { type: "integer", enum: [0, 1] },
-      {
-        type: "string",
-        enum: BOOLEAN_WORDS.flatMap((w) => [w, w.toUpperCase(), w[0]!.toUpperCase() + w.slice(1)]),
-      },
+      { type: "string", enum: BOOLEAN_SPELLINGS },
     ],
   };
 }
