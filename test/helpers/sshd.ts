@@ -212,6 +212,14 @@ function childPidsOf(parent: number): number[] {
   return pids;
 }
 
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // it ended by itself meanwhile
+  }
+}
+
 /** Starts one sshd on `address` and a free port; call stop() in afterAll. */
 export async function startSshd(opts: StartSshdOptions = {}): Promise<Sshd> {
   ensureTestUsers();
@@ -281,12 +289,12 @@ export async function startSshd(opts: StartSshdOptions = {}): Promise<Sshd> {
     pid,
     killSessions() {
       const pids = childPidsOf(pid);
-      for (const p of pids) process.kill(p, "SIGKILL");
+      for (const p of pids) killQuietly(p);
       return pids.length;
     },
     async stop() {
       if (child.exitCode === null) {
-        for (const p of childPidsOf(pid)) process.kill(p, "SIGKILL");
+        for (const p of childPidsOf(pid)) killQuietly(p);
         child.kill("SIGTERM");
         await exited;
       }

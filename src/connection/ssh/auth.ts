@@ -1,5 +1,6 @@
 /** The authentication attempts for one connection, in OpenSSH's order: agent, key files, password. */
 
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { type AnyAuthMethod, type AuthenticationType, type ParsedKey, utils } from "ssh2";
@@ -59,7 +60,15 @@ async function loadKey(file: string, explicit: boolean, opts: SshOptions): Promi
 }
 
 function cachedKey(file: string, explicit: boolean, opts: SshOptions): Promise<ParsedKey | undefined> {
-  const cacheKey = `${explicit ? "!" : ""}${file}`;
+  // Keyed by where the passphrase comes from too: a key decrypted with one is not usable without it.
+  const given = opts.passphrase ?? process.env[ENV_KEY_PASSPHRASE];
+  const source =
+    given === undefined
+      ? opts.askPassphrase
+        ? "ask"
+        : "none"
+      : createHash("sha256").update(given).digest("hex");
+  const cacheKey = `${explicit ? "!" : ""}${source}:${file}`;
   let pending = keyCache.get(cacheKey);
   if (!pending) {
     pending = loadKey(file, explicit, opts);

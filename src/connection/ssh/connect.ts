@@ -73,7 +73,7 @@ export async function connectOne(opts: SshOptions, sock?: Duplex, jumpedFrom?: s
         }),
       );
     };
-    client.once("error", fail);
+    client.on("error", fail); // stays: ssh2 may report more errors while it tears down
     client.once("close", () => fail(Object.assign(new Error("connection closed during the handshake"), {})));
     client.once("ready", () => {
       client.removeListener("error", fail);
