@@ -140,9 +140,9 @@ function addHostLine(line: string, groupName: string, at: SourceLocation, data: 
   }
   if (names.some((n) => n.trim() === "---")) {
     throw iniError(
-      `Invalid host pattern '${pattern}' supplied`,
+      `Invalid host pattern '${pattern}' supplied, '---' is normally a sign this is a YAML file`,
       at,
-      "'---' is normally a sign this is a YAML file",
+      "name YAML inventories *.yml or *.yaml",
     );
   }
   const vars: Array<[string, unknown]> = [];
