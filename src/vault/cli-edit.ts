@@ -4,7 +4,6 @@ import type { VaultCommand } from "./cli-args.js";
 import { encryptingSecret, openingKeyring } from "./cli-passwords.js";
 import { editInPrivateFile } from "./editor.js";
 import { readInput, writeFileAtomic } from "./files.js";
-import { parseEnvelope } from "./format.js";
 import type { VaultIO } from "./io.js";
 import { encryptText } from "./text.js";
 
@@ -19,7 +18,7 @@ export async function editFiles(command: VaultCommand, io: VaultIO): Promise<voi
     const opened = keyring.open(text, file);
     const chosen =
       command.encryptVaultId === undefined ? opened.secret : keyring.secretFor(command.encryptVaultId);
-    const label = command.encryptVaultId ?? parseEnvelope(text, file).label;
+    const label = command.encryptVaultId ?? opened.envelope.label;
     const edited = await editInPrivateFile(opened.plaintext, file, io);
     if (edited.equals(opened.plaintext)) continue;
     writeFileAtomic(file, encryptText(edited, chosen.password, label));
