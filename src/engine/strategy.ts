@@ -176,6 +176,14 @@ async function runMeta(play: PlayRun, meta: MetaSpec, hosts: HostState[]): Promi
 async function runInclude(play: PlayRun, node: IncludeSpec, hosts: HostState[]): Promise<Set<HostState>> {
   const failed = new Set<HostState>();
   if (!selectedByTags(nodeTags(play, node), play.options.tags, play.options.skipTags)) return failed;
+  play.run.emit({
+    type: "task_start",
+    name: node.name ?? node.type,
+    label: play.taskLabel(node),
+    handler: false,
+    location: node.location,
+    hosts: hosts.map((h) => h.name),
+  });
   const groups = new Map<string, { hosts: HostState[]; target: string; vars: Record<string, unknown> }>();
   for (const host of hosts) {
     try {
@@ -230,7 +238,14 @@ async function runInclude(play: PlayRun, node: IncludeSpec, hosts: HostState[]):
       }
       continue;
     }
-    for (const h of group.hosts) play.run.emit({ type: "include", host: h.name, file: group.target });
+    if (node.type === "include_tasks") {
+      // Ansible reports an include_tasks as ok for each host (an include_role is not counted)
+      const shown = isAbsolute(group.target) ? group.target : join(node.baseDir, group.target);
+      for (const h of group.hosts) {
+        h.stats.ok++;
+        play.run.emit({ type: "include", host: h.name, file: shown });
+      }
+    }
     for (const h of await runList(play, nodes, group.hosts)) failed.add(h);
   }
   return failed;
