@@ -9,6 +9,7 @@ export {
   parseKnownHosts,
 } from "./known-hosts.js";
 export { ENV_KEY_PASSPHRASE, type HostKeyChecking, type SshOptions } from "./options.js";
+export { type ResolvedSsh, resolveSshOptions, type SshCliOptions } from "./resolve.js";
 export {
   lookupSshConfig,
   parseSshConfig,
