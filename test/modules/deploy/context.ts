@@ -11,12 +11,14 @@ export interface ContextLog {
   commands: string[];
 }
 
+/** One connection for the whole test file, as a run opens one per host and reuses it. */
+const conn = new LocalConnection("localhost");
+
 /** A ModuleContext on the local machine: the smallest engine a deployment module needs. */
 export function localContext(opts: { check?: boolean; diff?: boolean } = {}): {
   ctx: ModuleContext;
   log: ContextLog;
 } {
-  const conn = new LocalConnection("localhost");
   const log: ContextLog = { secrets: [], progress: [], commands: [] };
   const unsupported = (what: string) => () => {
     throw new Error(`${what} is not available in the deployment-module tests`);
