@@ -36,6 +36,8 @@ export function readSourceText(path: string, decrypt: Decrypt | undefined): stri
 /** Finds and loads `group_vars/NAME*` and `host_vars/NAME*` the way Ansible's host_group_vars does. */
 export class VarsFiles {
   private readonly loaded = new Map<string, Record<string, unknown>>();
+  /** Entries of each group_vars/ or host_vars/ folder: most hosts have no file, and this avoids a stat each. */
+  private readonly listings = new Map<string, ReadonlySet<string>>();
 
   constructor(private readonly decrypt: Decrypt | undefined) {}
 
@@ -43,8 +45,20 @@ export class VarsFiles {
   varsFor(baseDir: string, subdir: "group_vars" | "host_vars", name: string): Record<string, unknown> {
     if (name.startsWith("/")) return {};
     const merged: Record<string, unknown> = {};
-    for (const file of findVarsFiles(join(baseDir, subdir), name)) assignOwn(merged, this.load(file));
+    const dir = join(baseDir, subdir);
+    const entries = this.listing(dir);
+    if (!VARS_EXTENSIONS.some((ext) => entries.has(name + ext))) return merged;
+    for (const file of findVarsFiles(dir, name)) assignOwn(merged, this.load(file));
     return merged;
+  }
+
+  private listing(dir: string): ReadonlySet<string> {
+    let entries = this.listings.get(dir);
+    if (!entries) {
+      entries = new Set(kindOf(dir) === "dir" ? readdirSync(dir) : []);
+      this.listings.set(dir, entries);
+    }
+    return entries;
   }
 
   private load(file: string): Record<string, unknown> {
@@ -88,10 +102,6 @@ function filesInVarsDir(dir: string): string[] {
 }
 
 function kindOf(path: string): "file" | "dir" | undefined {
-  try {
-    const stat = statSync(path);
-    return stat.isDirectory() ? "dir" : stat.isFile() ? "file" : undefined;
-  } catch {
-    return undefined;
-  }
+  const stat = statSync(path, { throwIfNoEntry: false });
+  return stat?.isDirectory() ? "dir" : stat?.isFile() ? "file" : undefined;
 }
