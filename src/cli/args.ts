@@ -137,7 +137,8 @@ function splitList(value: string): string[] {
 
 function positiveInt(value: string, name: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new TsibleError(`${name} needs a positive number, got '${value}'`, { kind: "usage" });
+  if (!Number.isInteger(n) || n < 1)
+    throw new TsibleError(`${name} needs a positive number, got '${value}'`, { kind: "usage" });
   return n;
 }
 
@@ -195,7 +196,8 @@ export function parseRunArgs(argv: string[]): RunArgs {
       glued(args, arg.slice(2));
       continue;
     }
-    if (arg.startsWith("-")) throw new TsibleError(`unknown option '${arg}'`, { kind: "usage", hint: "see tsible run --help" });
+    if (arg.startsWith("-"))
+      throw new TsibleError(`unknown option '${arg}'`, { kind: "usage", hint: "see tsible run --help" });
     args.playbooks.push(arg);
   }
   return args;

@@ -7,7 +7,11 @@ export function displayError(err: TsibleError, verbose: boolean): string {
   const source = err.location ? sourceLine(err.location.file, err.location.line) : undefined;
   if (source !== undefined && err.location) {
     const gutter = `${err.location.line} | `;
-    lines.push("", `  ${gutter}${source}`, `  ${" ".repeat(gutter.length + Math.max(0, err.location.col - 1))}^`);
+    lines.push(
+      "",
+      `  ${gutter}${source}`,
+      `  ${" ".repeat(gutter.length + Math.max(0, err.location.col - 1))}^`,
+    );
   }
   if (err.hint) lines.push(`  hint: ${err.hint}`);
   if (verbose && err.stack) lines.push("", err.stack);

@@ -1,6 +1,6 @@
 import { TsibleError } from "../errors.js";
-import { readYamlFile } from "../load/files.js";
 import type { Decrypt } from "../load/context.js";
+import { readYamlFile } from "../load/files.js";
 import { parseYaml } from "../load/yaml.js";
 
 /** `-e k=v k2="a b"`, `-e @vars.yml`, `-e '{"json": 1}'` / YAML: later ones win. */
@@ -14,7 +14,9 @@ export function parseExtraVars(values: string[], decrypt?: Decrypt): Record<stri
     else parsed = parseKeyValues(text);
     if (parsed === null || parsed === undefined) continue;
     if (typeof parsed !== "object" || Array.isArray(parsed)) {
-      throw new TsibleError(`-e ${value}: extra vars must be key=value pairs or a mapping`, { kind: "usage" });
+      throw new TsibleError(`-e ${value}: extra vars must be key=value pairs or a mapping`, {
+        kind: "usage",
+      });
     }
     Object.assign(out, parsed);
   }
@@ -31,7 +33,8 @@ function parseKeyValues(text: string): Record<string, string> {
     if (pos >= text.length) break;
     re.lastIndex = pos;
     const m = re.exec(text);
-    if (!m) throw new TsibleError(`-e: cannot read '${text.slice(pos)}' (expected key=value)`, { kind: "usage" });
+    if (!m)
+      throw new TsibleError(`-e: cannot read '${text.slice(pos)}' (expected key=value)`, { kind: "usage" });
     out[m[1]!] = m[3] !== undefined ? m[3].replace(/\\(.)/g, "$1") : (m[4] ?? m[5] ?? "");
     pos = re.lastIndex;
   }

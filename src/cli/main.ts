@@ -40,7 +40,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       case "vault":
         return await (await import("../vault/index.js")).runVaultCommand(rest, io.vault);
       default:
-        throw new TsibleError(`unknown command '${command}'`, { kind: "usage", hint: "tsible run PLAYBOOK -i INVENTORY" });
+        throw new TsibleError(`unknown command '${command}'`, {
+          kind: "usage",
+          hint: "tsible run PLAYBOOK -i INVENTORY",
+        });
     }
   } catch (err) {
     if (isTsibleError(err)) {
@@ -48,7 +51,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       return ERROR_EXIT[err.kind] ?? 1;
     }
     const e = err as Error;
-    io.err(`ERROR! unexpected error: ${e?.message ?? String(err)}\n${verbose ? `${e?.stack ?? ""}\n` : "  (run with -vvv for the stack trace)\n"}`);
+    io.err(
+      `ERROR! unexpected error: ${e?.message ?? String(err)}\n${verbose ? `${e?.stack ?? ""}\n` : "  (run with -vvv for the stack trace)\n"}`,
+    );
     return 1;
   }
 }

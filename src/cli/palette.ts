@@ -1,5 +1,5 @@
 import { Chalk } from "chalk";
-import { plainPalette, type Palette } from "../output/line.js";
+import { type Palette, plainPalette } from "../output/line.js";
 import type { CliIO } from "./io.js";
 
 /** Ansible's colours, following NO_COLOR / FORCE_COLOR, and plain text on pipes and dumb terminals. */

@@ -9,7 +9,9 @@ export function runFromProcess(): void {
   const onSignal = () => {
     interrupts++;
     if (interrupts === 1) {
-      process.stderr.write("\n[tsible] interrupted: finishing running steps, no new task starts (Ctrl-C again aborts)\n");
+      process.stderr.write(
+        "\n[tsible] interrupted: finishing running steps, no new task starts (Ctrl-C again aborts)\n",
+      );
       controller.abort();
     } else {
       process.exit(99);
@@ -39,5 +41,10 @@ export function runFromProcess(): void {
 }
 
 function vaultIO(): VaultIO {
-  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, isTTY: Boolean(process.stdin.isTTY) };
+  return {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    isTTY: Boolean(process.stdin.isTTY),
+  };
 }

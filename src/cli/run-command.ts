@@ -1,13 +1,13 @@
 import { resolve } from "node:path";
-import { runPlaybook } from "../engine/run.js";
 import type { RunEvent } from "../engine/events.js";
+import { runPlaybook } from "../engine/run.js";
+import { setVaultResolver } from "../engine/vault-values.js";
 import { TsibleError } from "../errors.js";
 import { loadInventory } from "../inventory/index.js";
 import type { LoadOptions } from "../load/context.js";
 import { loadPlaybook } from "../load/playbook.js";
-import { LineRenderer } from "../output/line.js";
-import { setVaultResolver } from "../engine/vault-values.js";
 import { parseYaml } from "../load/yaml.js";
+import { LineRenderer } from "../output/line.js";
 import {
   decryptTagged,
   decryptText,
@@ -18,14 +18,15 @@ import {
 import { parseRunArgs, type RunArgs } from "./args.js";
 import { connectHost } from "./connect.js";
 import { parseExtraVars } from "./extra-vars.js";
+import type { CliIO } from "./io.js";
 import { listPlaybook } from "./list.js";
 import { palette } from "./palette.js";
-import type { CliIO } from "./io.js";
 
 /** `tsible run`: load everything first (any error stops before a host is touched), then run. */
 export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const args = parseRunArgs(argv);
-  if (args.playbooks.length === 0) throw new TsibleError("no playbook given", { kind: "usage", hint: "tsible run PLAYBOOK -i INVENTORY" });
+  if (args.playbooks.length === 0)
+    throw new TsibleError("no playbook given", { kind: "usage", hint: "tsible run PLAYBOOK -i INVENTORY" });
   const secrets = new SecretRegistry();
   const keyring = await loadVaultKeyring(
     {
@@ -112,7 +113,7 @@ function vaultLoadOptions(keyring: VaultKeyring, secrets: SecretRegistry): LoadO
     decrypt: (text, file) => {
       const plain = decryptText(text, keyring, file);
       // every value of a vault-encrypted file is a secret: masked wherever output goes
-      registerLeaves(parseYaml(plain, file), secrets);
+      secrets.addDeep(parseYaml(plain, file));
       return plain;
     },
     projectDir: process.cwd(),
@@ -120,10 +121,4 @@ function vaultLoadOptions(keyring: VaultKeyring, secrets: SecretRegistry): LoadO
       .split(":")
       .filter(Boolean),
   };
-}
-
-function registerLeaves(value: unknown, secrets: SecretRegistry): void {
-  if (typeof value === "string") secrets.add(value);
-  else if (Array.isArray(value)) for (const v of value) registerLeaves(v, secrets);
-  else if (value && typeof value === "object") for (const v of Object.values(value)) registerLeaves(v, secrets);
 }

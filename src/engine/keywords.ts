@@ -25,12 +25,30 @@ export function toBool(value: unknown): boolean {
   return Boolean(value);
 }
 
-export function effectiveKeywords(node: TaskNode, scope: LayeredScope, options: RunOptions): EffectiveKeywords {
+export function effectiveKeywords(
+  node: TaskNode,
+  scope: LayeredScope,
+  options: RunOptions,
+): EffectiveKeywords {
   const merged: InheritedKeywords = { ...node.parent.keywords, ...node.keywords };
   const render = (value: unknown): unknown => renderValue(value, scope, node.location);
-  const flag = (value: unknown, fallback: boolean) => (value === undefined ? fallback : toBool(render(value)));
-  const becomeOn = flag(merged.become, options.become ?? false);
-  const becomeUser = merged.become_user !== undefined ? String(render(merged.become_user)) : options.becomeUser;
+  const flag = (value: unknown, fallback: boolean) =>
+    value === undefined ? fallback : toBool(render(value));
+  // inventory's ansible_become* variables are the defaults, as in Ansible; keywords and -b win
+  const varBecome = scope.has("ansible_become") ? toBool(scope.get("ansible_become")) : false;
+  const becomeOn = flag(merged.become, options.become || varBecome);
+  const becomeUser =
+    merged.become_user !== undefined
+      ? String(render(merged.become_user))
+      : (options.becomeUser ??
+        (scope.has("ansible_become_user") ? String(scope.get("ansible_become_user")) : undefined));
+  const varPassword = scope.has("ansible_become_password")
+    ? scope.get("ansible_become_password")
+    : scope.has("ansible_become_pass")
+      ? scope.get("ansible_become_pass")
+      : undefined;
+  const becomePassword =
+    options.becomePassword ?? (varPassword !== undefined ? String(varPassword) : undefined);
   const environment = merged.environment !== undefined ? render(merged.environment) : undefined;
   return {
     check: flag(merged.check_mode, options.check),
@@ -44,7 +62,7 @@ export function effectiveKeywords(node: TaskNode, scope: LayeredScope, options: 
       ? {
           user: becomeUser ?? "root",
           method: "sudo",
-          ...(options.becomePassword !== undefined ? { password: options.becomePassword } : {}),
+          ...(becomePassword !== undefined ? { password: becomePassword } : {}),
           ...(merged.become_flags !== undefined ? { flags: String(render(merged.become_flags)) } : {}),
         }
       : undefined,

@@ -23,7 +23,10 @@ export function loopItems(
       return requireList(value, kind, where).flatMap((v) => (Array.isArray(v) ? v : [v]));
     case "with_dict":
       if (!value || typeof value !== "object" || Array.isArray(value)) {
-        throw new TsibleError("with_dict expects a mapping", { kind: "module", ...(where ? { location: where } : {}) });
+        throw new TsibleError("with_dict expects a mapping", {
+          kind: "module",
+          ...(where ? { location: where } : {}),
+        });
       }
       return Object.entries(value).map(([key, v]) => ({ key, value: v }));
     case "with_together": {
@@ -44,7 +47,7 @@ function requireList(value: unknown, kind: string, where: SourceLocation | undef
   throw new TsibleError(`${kind} needs a list, got ${value === null ? "null" : typeof value}`, {
     kind: "module",
     ...(where ? { location: where } : {}),
-    hint: "for a mapping use `loop: \"{{ x | dict2items }}\"`",
+    hint: 'for a mapping use `loop: "{{ x | dict2items }}"`',
   });
 }
 
@@ -63,7 +66,10 @@ function fileGlob(pattern: string): string[] {
   } catch {
     return [];
   }
-  return names.filter((n) => re.test(n) && !n.startsWith(".")).sort().map((n) => join(dir, n));
+  return names
+    .filter((n) => re.test(n) && !n.startsWith("."))
+    .sort()
+    .map((n) => join(dir, n));
 }
 
 /** `with_sequence: start=1 end=5 format=web%02d` or `1-5`. */
@@ -71,16 +77,25 @@ function sequence(spec: string, where: SourceLocation | undefined): string[] {
   const opts: Record<string, string> = {};
   const shorthand = /^(\d+)-(\d+)(?:\/(\d+))?$/.exec(spec.trim());
   if (shorthand) Object.assign(opts, { start: shorthand[1], end: shorthand[2], stride: shorthand[3] ?? "1" });
-  else for (const part of spec.trim().split(/\s+/)) opts[part.split("=")[0]!] = part.split("=").slice(1).join("=");
+  else
+    for (const part of spec.trim().split(/\s+/))
+      opts[part.split("=")[0]!] = part.split("=").slice(1).join("=");
   const start = Number(opts.start ?? 1);
   const stride = Number(opts.stride ?? 1);
   const end = opts.count !== undefined ? start + (Number(opts.count) - 1) * stride : Number(opts.end);
   if (!Number.isFinite(start) || !Number.isFinite(end) || stride === 0) {
-    throw new TsibleError(`with_sequence: cannot read '${spec}'`, { kind: "module", ...(where ? { location: where } : {}) });
+    throw new TsibleError(`with_sequence: cannot read '${spec}'`, {
+      kind: "module",
+      ...(where ? { location: where } : {}),
+    });
   }
   const out: string[] = [];
   for (let n = start; stride > 0 ? n <= end : n >= end; n += stride) {
-    out.push(opts.format ? opts.format.replace(/%0?(\d*)d/, (_m, w: string) => String(n).padStart(Number(w || 0), "0")) : String(n));
+    out.push(
+      opts.format
+        ? opts.format.replace(/%0?(\d*)d/, (_m, w: string) => String(n).padStart(Number(w || 0), "0"))
+        : String(n),
+    );
   }
   return out;
 }

@@ -81,7 +81,8 @@ function moduleContext(
     findLocal: (kind, path) => findLocal(play, role?.path, kind, path),
     renderTemplate: (localPath) => renderTemplateFile(localPath, readFileSync(localPath, "utf8"), scope),
     addSecret: (value) => play.run.secrets.add(value),
-    progress: (message) => play.run.emit({ type: "progress", host: host.name, message: play.run.secrets.mask(message) }),
+    progress: (message) =>
+      play.run.emit({ type: "progress", host: host.name, message: play.run.secrets.mask(message) }),
   };
 }
 

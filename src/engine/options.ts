@@ -22,7 +22,11 @@ export interface RunOptions {
 }
 
 /** Ansible's tag rules: `always` runs unless skipped by name, `never` only when asked for. */
-export function selectedByTags(taskTags: readonly string[], only: readonly string[], skip: readonly string[]): boolean {
+export function selectedByTags(
+  taskTags: readonly string[],
+  only: readonly string[],
+  skip: readonly string[],
+): boolean {
   const has = (t: string) => taskTags.includes(t);
   if (skip.some(has)) return false;
   if (skip.includes("tagged") && taskTags.length > 0) return false;

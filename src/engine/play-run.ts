@@ -1,9 +1,9 @@
 import type { SourceLocation } from "../errors.js";
 import type { Inventory } from "../inventory/index.js";
 import type { LoadOptions } from "../load/context.js";
-import type { PlaySpec, Playbook, Role, TaskNode } from "../load/model.js";
-import type { SecretRegistry } from "../vault/index.js";
+import type { Playbook, PlaySpec, Role, TaskNode } from "../load/model.js";
 import { OMIT } from "../vars/index.js";
+import type { SecretRegistry } from "../vault/index.js";
 import type { EventSink } from "./events.js";
 import type { HostState } from "./host.js";
 import type { RunOptions } from "./options.js";

@@ -4,9 +4,9 @@ import { TsibleError } from "../errors.js";
 import type { Inventory } from "../inventory/index.js";
 import type { LoadOptions } from "../load/context.js";
 import { readVarsFile } from "../load/files.js";
-import type { PlaySpec, Playbook } from "../load/model.js";
-import type { SecretRegistry } from "../vault/index.js";
+import type { Playbook, PlaySpec } from "../load/model.js";
 import { renderValue } from "../vars/index.js";
+import type { SecretRegistry } from "../vault/index.js";
 import type { EventSink } from "./events.js";
 import { HostState } from "./host.js";
 import type { RunOptions } from "./options.js";
@@ -69,7 +69,9 @@ function hostState(run: RunContext, name: string): HostState {
 
 /** The play's hosts: its pattern, narrowed by --limit, minus hosts that failed earlier. */
 function playHosts(run: RunContext, play: PlaySpec): string[] {
-  const pattern = String(renderValue(play.hosts, new LayeredScope([play.vars, run.options.extraVars]), play.location));
+  const pattern = String(
+    renderValue(play.hosts, new LayeredScope([play.vars, run.options.extraVars]), play.location),
+  );
   let names = run.inventory.match(pattern);
   if (run.options.limit) {
     const allowed = new Set(run.inventory.match(run.options.limit));
@@ -137,7 +139,9 @@ function loadPlayVars(run: RunContext, play: PlaySpec): Record<string, unknown> 
       String(renderValue(e, scope, play.location)),
     );
     const paths = candidates.map((c) => (isAbsolute(c) ? c : join(run.playbook.dir, c)));
-    const loaded = paths.map((p) => (existsSync(p) ? readVarsFile(p, run.loadOptions.decrypt) : undefined)).find(Boolean);
+    const loaded = paths
+      .map((p) => (existsSync(p) ? readVarsFile(p, run.loadOptions.decrypt) : undefined))
+      .find(Boolean);
     if (!loaded) {
       throw new TsibleError(`vars_files: ${candidates.join(", ")} not found`, {
         kind: "parse",

@@ -65,7 +65,8 @@ export async function runTask(
   handler: boolean,
 ): Promise<Set<HostState>> {
   const failed = new Set<HostState>();
-  if (!handler && !selectedByTags(nodeTags(play, task), play.options.tags, play.options.skipTags)) return failed;
+  if (!handler && !selectedByTags(nodeTags(play, task), play.options.tags, play.options.skipTags))
+    return failed;
   if (!handler && !play.startReached(task)) return failed;
   play.run.emit({
     type: "task_start",
@@ -150,7 +151,9 @@ async function runBlock(play: PlayRun, block: BlockSpec, hosts: HostState[]): Pr
 async function runMeta(play: PlayRun, meta: MetaSpec, hosts: HostState[]): Promise<Set<HostState>> {
   const failed = new Set<HostState>();
   const applies = hosts.filter((h) =>
-    [...meta.parent.when, ...meta.when].every((c) => evaluateCondition(c as string, play.scopeFor(h, meta), meta.location)),
+    [...meta.parent.when, ...meta.when].every((c) =>
+      evaluateCondition(c as string, play.scopeFor(h, meta), meta.location),
+    ),
   );
   switch (meta.action) {
     case "flush_handlers":
@@ -189,7 +192,9 @@ async function runInclude(play: PlayRun, node: IncludeSpec, hosts: HostState[]):
     try {
       const scope = play.scopeFor(host, node);
       const items =
-        node.loop === undefined ? [undefined] : loopItems(node.loop, node.loopKind ?? "loop", scope, node.location);
+        node.loop === undefined
+          ? [undefined]
+          : loopItems(node.loop, node.loopKind ?? "loop", scope, node.location);
       const control = (node.loopControl ?? {}) as Record<string, unknown>;
       items.forEach((_, i) => {
         const vars = node.loop === undefined ? {} : loopVariables(items, i, control);
@@ -272,7 +277,9 @@ export async function flushHandlers(play: PlayRun, hosts: HostState[]): Promise<
     for (const handler of play.play.handlers) {
       if (handler.type !== "task") continue;
       const names = handlerNames(handler);
-      const targets = pending.filter((h) => names.some((n) => h.notified.has(n)) && (h.active || play.play.forceHandlers));
+      const targets = pending.filter(
+        (h) => names.some((n) => h.notified.has(n)) && (h.active || play.play.forceHandlers),
+      );
       if (targets.length === 0) continue;
       for (const h of targets) for (const n of names) h.notified.delete(n);
       for (const h of await runTask(play, handler, targets, true)) failed.add(h);

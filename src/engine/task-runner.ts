@@ -10,7 +10,8 @@ import { callModule } from "./module-call.js";
 import type { PlayRun } from "./play-run.js";
 import type { LayeredScope } from "./scope.js";
 
-const NO_LOG_MESSAGE = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
+const NO_LOG_MESSAGE =
+  "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 
 export interface TaskOutcome {
   status: HostStatus;
@@ -53,7 +54,11 @@ function skippedResult(reason: string): Record<string, unknown> {
 
 function failure(err: unknown): TaskOutcome {
   if (isTsibleError(err) && err.kind === "connection") {
-    return { status: "unreachable", ignored: false, result: { unreachable: true, changed: false, msg: err.describe() } };
+    return {
+      status: "unreachable",
+      ignored: false,
+      result: { unreachable: true, changed: false, msg: err.describe() },
+    };
   }
   const msg = isTsibleError(err) ? err.describe() : err instanceof Error ? err.message : String(err);
   return { status: "failed", ignored: false, result: { failed: true, changed: false, msg } };
@@ -74,7 +79,8 @@ function finish(
   if (task.register) host.facts[task.register] = outcome.result;
   const facts = outcome.result.ansible_facts;
   if (facts && typeof facts === "object" && outcome.status !== "failed") Object.assign(host.facts, facts);
-  if (outcome.status === "changed") for (const name of task.notify) host.notified.add(renderNotify(play, host, name));
+  if (outcome.status === "changed")
+    for (const name of task.notify) host.notified.add(renderNotify(play, host, name));
   const isLoop = Array.isArray(outcome.result.results) && task.loop !== undefined;
   emitResult(play, task, host, outcome, keywords, isLoop ? { loopSummary: true } : {});
   return outcome;
@@ -94,7 +100,9 @@ function emitResult(
   extra: Partial<HostResultEvent>,
 ): void {
   const noLog = keywords?.noLog ?? false;
-  const shown = noLog ? censored(outcome.result) : (play.run.secrets.maskDeep(outcome.result) as Record<string, unknown>);
+  const shown = noLog
+    ? censored(outcome.result)
+    : (play.run.secrets.maskDeep(outcome.result) as Record<string, unknown>);
   const diffs = !noLog && keywords?.diff ? collectDiffs(outcome.result) : undefined;
   play.run.emit({
     type: "host_result",
@@ -129,10 +137,17 @@ async function runLoop(
   conditions: unknown[],
 ): Promise<TaskOutcome> {
   const items = loopItems(task.loop, task.loopKind ?? "loop", scope, task.location);
-  const control = (renderValue(task.loopControl ?? {}, scope, task.location) ?? {}) as Record<string, unknown>;
+  const control = (renderValue(task.loopControl ?? {}, scope, task.location) ?? {}) as Record<
+    string,
+    unknown
+  >;
   const results: Record<string, unknown>[] = [];
   if (items.length === 0) {
-    return { status: "skipped", ignored: false, result: { ...skippedResult("No items in the list"), results } };
+    return {
+      status: "skipped",
+      ignored: false,
+      result: { ...skippedResult("No items in the list"), results },
+    };
   }
   const loopVar = typeof control.loop_var === "string" ? control.loop_var : "item";
   const pauseMs = Number(control.pause ?? 0) * 1000;
@@ -143,7 +158,11 @@ async function runLoop(
     let outcome: TaskOutcome;
     try {
       if (!conditionsHold(conditions, itemScope, task)) {
-        outcome = { status: "skipped", ignored: false, result: skippedResult("Conditional result was False") };
+        outcome = {
+          status: "skipped",
+          ignored: false,
+          result: skippedResult("Conditional result was False"),
+        };
       } else {
         outcome = await runOnce(play, task, host, itemScope, keywords, label);
       }
@@ -170,7 +189,12 @@ async function runLoop(
   return { status, ignored: false, result: summary };
 }
 
-function itemLabel(control: Record<string, unknown>, scope: LayeredScope, item: unknown, task: TaskSpec): string {
+function itemLabel(
+  control: Record<string, unknown>,
+  scope: LayeredScope,
+  item: unknown,
+  task: TaskSpec,
+): string {
   const raw = task.loopControl?.label;
   const value = raw !== undefined ? renderValue(raw, scope, task.location) : (control.label ?? item);
   return typeof value === "string" ? value : JSON.stringify(value);
@@ -206,7 +230,11 @@ async function runOnce(
     result = applyResultConditions(task, scope, result);
     if (task.until === undefined) break;
     const resultScope = scope.with(task.register ? { [task.register]: result } : {});
-    if (!result.skipped && conditionsHold([task.until], resultScope.with(result as Record<string, unknown>), task)) break;
+    if (
+      !result.skipped &&
+      conditionsHold([task.until], resultScope.with(result as Record<string, unknown>), task)
+    )
+      break;
     if (attempt > retries) {
       result = { ...result, failed: true, attempts: attempt, msg: result.msg ?? "Retries exhausted" };
       break;
@@ -259,9 +287,12 @@ function dropOmitted(value: unknown): unknown {
 /** changed_when / failed_when see the result under the register name, as in Ansible. */
 function applyResultConditions(task: TaskSpec, scope: LayeredScope, result: ModuleResult): ModuleResult {
   if (task.changedWhen === undefined && task.failedWhen === undefined) return result;
-  const resultScope = scope.with(task.register ? { [task.register]: result } : {}).with(result as Record<string, unknown>);
+  const resultScope = scope
+    .with(task.register ? { [task.register]: result } : {})
+    .with(result as Record<string, unknown>);
   const out = { ...result };
-  if (task.changedWhen !== undefined) out.changed = conditionsHold(asList(task.changedWhen), resultScope, task);
+  if (task.changedWhen !== undefined)
+    out.changed = conditionsHold(asList(task.changedWhen), resultScope, task);
   if (task.failedWhen !== undefined) {
     out.failed = conditionsHold(asList(task.failedWhen), resultScope, task);
     out.failed_when_result = out.failed;

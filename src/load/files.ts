@@ -11,9 +11,12 @@ export function readYamlFile(path: string, decrypt?: Decrypt): unknown {
     text = readFileSync(path, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new TsibleError(`cannot read ${path}: ${code === "ENOENT" ? "no such file" : (code ?? String(err))}`, {
-      kind: "parse",
-    });
+    throw new TsibleError(
+      `cannot read ${path}: ${code === "ENOENT" ? "no such file" : (code ?? String(err))}`,
+      {
+        kind: "parse",
+      },
+    );
   }
   if (text.startsWith("$ANSIBLE_VAULT;")) {
     if (!decrypt) {

@@ -59,7 +59,14 @@ export interface TaskSpec extends NodeBase {
   args: unknown;
   loop?: unknown;
   /** `with_items` flattens one level, `with_list` does not. */
-  loopKind?: "loop" | "with_items" | "with_list" | "with_dict" | "with_together" | "with_sequence" | "with_fileglob";
+  loopKind?:
+    | "loop"
+    | "with_items"
+    | "with_list"
+    | "with_dict"
+    | "with_together"
+    | "with_sequence"
+    | "with_fileglob";
   loopControl?: Record<string, unknown>;
   register?: string;
   notify: string[];
@@ -96,7 +103,14 @@ export interface IncludeSpec extends NodeBase {
 /** `meta: flush_handlers` and friends. */
 export interface MetaSpec extends NodeBase {
   type: "meta";
-  action: "flush_handlers" | "noop" | "end_play" | "end_host" | "clear_host_errors" | "refresh_inventory" | "end_batch";
+  action:
+    | "flush_handlers"
+    | "noop"
+    | "end_play"
+    | "end_host"
+    | "clear_host_errors"
+    | "refresh_inventory"
+    | "end_batch";
 }
 
 export type TaskNode = TaskSpec | BlockSpec | IncludeSpec | MetaSpec;

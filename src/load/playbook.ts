@@ -3,7 +3,7 @@ import { TsibleError } from "../errors.js";
 import { type LoadContext, type LoadOptions, rootParent } from "./context.js";
 import { readYamlFile } from "./files.js";
 import { locationOf } from "./locations.js";
-import type { InheritedKeywords, PlaySpec, Playbook, TaskNode } from "./model.js";
+import type { InheritedKeywords, Playbook, PlaySpec, TaskNode } from "./model.js";
 import { loadPlayRole } from "./roles.js";
 import { objectSchema, playKeywords, validateWithSchema } from "./schemas.js";
 import { conditionList, loadTaskList, tagList } from "./tasks.js";
@@ -47,7 +47,10 @@ export function loadPlaybook(path: string, options: LoadOptions = {}, seen: stri
     const play = raw as Record<string, unknown>;
     if ("import_playbook" in play) {
       const target = String(play.import_playbook);
-      const imported = loadPlaybook(isAbsolute(target) ? target : join(dir, target), options, [...seen, file]);
+      const imported = loadPlaybook(isAbsolute(target) ? target : join(dir, target), options, [
+        ...seen,
+        file,
+      ]);
       plays.push(...imported.plays);
       return;
     }
@@ -85,7 +88,10 @@ function loadPlay(raw: Record<string, unknown>, file: string, dir: string, optio
   const roleTasks: TaskNode[] = [];
   const roles = raw.roles ?? [];
   if (!Array.isArray(roles)) {
-    throw new TsibleError("roles must be a list", { kind: "parse", location: locationOf(raw, "roles") ?? location });
+    throw new TsibleError("roles must be a list", {
+      kind: "parse",
+      location: locationOf(raw, "roles") ?? location,
+    });
   }
   roles.forEach((entry, i) => {
     roleTasks.push(...loadPlayRole(entry, ctx, locationOf(roles, i) ?? location));
@@ -100,7 +106,8 @@ function loadPlay(raw: Record<string, unknown>, file: string, dir: string, optio
     location,
     file,
     vars,
-    varsFiles: raw.vars_files === undefined ? [] : Array.isArray(raw.vars_files) ? raw.vars_files : [raw.vars_files],
+    varsFiles:
+      raw.vars_files === undefined ? [] : Array.isArray(raw.vars_files) ? raw.vars_files : [raw.vars_files],
     roles: collector.roles,
     preTasks,
     tasks: [...roleTasks, ...tasks],

@@ -82,7 +82,11 @@ export function loadRoleInto(
   // parameters differ or the role allows duplicates.
   const meta = readMeta(dir, ctx);
   const allowDuplicates = entry.allow_duplicates === true || meta.allow_duplicates === true;
-  if (dedupe && !allowDuplicates && ctx.play.roles.some((r) => r.path === dir && sameParams(r.params, params))) {
+  if (
+    dedupe &&
+    !allowDuplicates &&
+    ctx.play.roles.some((r) => r.path === dir && sameParams(r.params, params))
+  ) {
     return [];
   }
   const tasksFrom = typeof entry.tasks_from === "string" ? entry.tasks_from : "main";
@@ -103,18 +107,27 @@ export function loadRoleInto(
     handlers: [],
   };
   const roleParent: TaskParent = { ...parent, role };
-  const roleCtx: LoadContext = { ...ctx, baseDir: join(dir, "tasks"), importing: [...ctx.importing, `role:${dir}`] };
+  const roleCtx: LoadContext = {
+    ...ctx,
+    baseDir: join(dir, "tasks"),
+    importing: [...ctx.importing, `role:${dir}`],
+  };
 
   const handlerFiles = findMainFile(join(dir, "handlers"), fromName(entry.handlers_from));
   for (const file of handlerFiles) {
-    role.handlers.push(...loadTaskFile(file, roleCtx, { ...roleParent, when: [], tags: [] }, join(dir, "handlers")));
+    role.handlers.push(
+      ...loadTaskFile(file, roleCtx, { ...roleParent, when: [], tags: [] }, join(dir, "handlers")),
+    );
   }
   ctx.play.roles.push(role);
   ctx.play.handlers.push(...role.handlers);
 
   const taskFiles = findMainFile(join(dir, "tasks"), tasksFrom);
   if (taskFiles.length === 0 && tasksFrom !== "main") {
-    throw new TsibleError(`role '${role.name}' has no tasks file '${tasksFrom}'`, { kind: "parse", location });
+    throw new TsibleError(`role '${role.name}' has no tasks file '${tasksFrom}'`, {
+      kind: "parse",
+      location,
+    });
   }
   for (const file of taskFiles) out.push(...loadTaskFile(file, roleCtx, roleParent, join(dir, "tasks")));
   return out;
@@ -126,10 +139,22 @@ export function loadPlayRole(entry: unknown, ctx: LoadContext, location: SourceL
     typeof entry === "string" ? { role: entry } : { ...((entry as Record<string, unknown>) ?? {}) };
   const name = spec.role ?? spec.name;
   if (typeof name !== "string" || !name) {
-    throw new TsibleError("a roles: entry needs a role name", { kind: "parse", location: locationOf(entry) ?? location });
+    throw new TsibleError("a roles: entry needs a role name", {
+      kind: "parse",
+      location: locationOf(entry) ?? location,
+    });
   }
   const keywords: Record<string, unknown> = {};
-  for (const k of ["become", "become_user", "check_mode", "diff", "no_log", "ignore_errors", "environment", "delegate_to"]) {
+  for (const k of [
+    "become",
+    "become_user",
+    "check_mode",
+    "diff",
+    "no_log",
+    "ignore_errors",
+    "environment",
+    "delegate_to",
+  ]) {
     if (k in spec) keywords[k] = spec[k];
   }
   const when = spec.when === undefined ? [] : Array.isArray(spec.when) ? spec.when : [spec.when];

@@ -127,7 +127,12 @@ function compile(schema: Schema): ValidateFunction {
  * Validates `value` against a JSON Schema; the first problem becomes a TsibleError pointing at
  * the offending key or value in the YAML source. `what` names the thing ("task", "module copy").
  */
-export function validateWithSchema(schema: Schema, value: unknown, what: string, fallback?: SourceLocation): void {
+export function validateWithSchema(
+  schema: Schema,
+  value: unknown,
+  what: string,
+  fallback?: SourceLocation,
+): void {
   const validate = compile(schema);
   if (validate(value)) return;
   const error = validate.errors?.[0];

@@ -26,7 +26,14 @@ const INHERITED: Array<keyof InheritedKeywords> = [
   "delegate_to",
 ];
 
-const LOOP_KEYS = ["with_items", "with_list", "with_dict", "with_together", "with_sequence", "with_fileglob"] as const;
+const LOOP_KEYS = [
+  "with_items",
+  "with_list",
+  "with_dict",
+  "with_together",
+  "with_sequence",
+  "with_fileglob",
+] as const;
 const INCLUDE_KEYS = ["include_tasks", "import_tasks", "include_role", "import_role", "include"];
 const META_ACTIONS = new Set<MetaSpec["action"]>([
   "flush_handlers",
@@ -59,10 +66,17 @@ export function loadTaskList(raw: unknown, ctx: LoadContext, what: string): Task
 }
 
 /** Reads a task file from disk (for import_tasks, include_tasks, role task files). */
-export function loadTaskFile(path: string, ctx: LoadContext, parent: TaskParent, baseDir?: string): TaskNode[] {
+export function loadTaskFile(
+  path: string,
+  ctx: LoadContext,
+  parent: TaskParent,
+  baseDir?: string,
+): TaskNode[] {
   const abs = resolve(path);
   if (ctx.importing.includes(abs)) {
-    throw new TsibleError(`task file imports itself: ${[...ctx.importing, abs].join(" -> ")}`, { kind: "parse" });
+    throw new TsibleError(`task file imports itself: ${[...ctx.importing, abs].join(" -> ")}`, {
+      kind: "parse",
+    });
   }
   const data = readYamlFile(abs, ctx.options.decrypt);
   const inner: LoadContext = {
@@ -165,7 +179,8 @@ function loadTask(raw: Record<string, unknown>, ctx: LoadContext, location: Sour
     args = raw[moduleKey];
   }
   const keywordPart: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(raw)) if (k !== moduleKey && !LOOP_KEYS.includes(k as never)) keywordPart[k] = v;
+  for (const [k, v] of Object.entries(raw))
+    if (k !== moduleKey && !LOOP_KEYS.includes(k as never)) keywordPart[k] = v;
   copyLocations(raw, keywordPart);
   validateWithSchema(taskSchema, keywordPart, "task", location);
   const base = nodeBase(raw, ctx, location);
@@ -173,7 +188,8 @@ function loadTask(raw: Record<string, unknown>, ctx: LoadContext, location: Sour
   const loopKey = loopKeys[0];
 
   if (moduleKey === "meta") return [loadMeta(args, base, raw, location)];
-  if (INCLUDE_KEYS.includes(moduleKey)) return loadInclude(moduleKey, args, raw, base, ctx, location, loopKey);
+  if (INCLUDE_KEYS.includes(moduleKey))
+    return loadInclude(moduleKey, args, raw, base, ctx, location, loopKey);
 
   const module = resolveModule(moduleKey, raw, location);
   const moduleArgs = moduleArguments(module, args, raw, moduleKey, location);
@@ -211,7 +227,12 @@ function conflicting(raw: Record<string, unknown>, keys: string[], location: Sou
 }
 
 function unknownAction(key: string, raw: Record<string, unknown>, location: SourceLocation): TsibleError {
-  const suggestion = didYouMean(key, [...moduleNames(), ...Object.keys(taskKeywords), ...INCLUDE_KEYS, "meta"]);
+  const suggestion = didYouMean(key, [
+    ...moduleNames(),
+    ...Object.keys(taskKeywords),
+    ...INCLUDE_KEYS,
+    "meta",
+  ]);
   return new TsibleError(`unknown module or task keyword '${key}'`, {
     kind: "parse",
     location: keyLocationOf(raw, key) ?? location,

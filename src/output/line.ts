@@ -56,7 +56,9 @@ export class LineRenderer {
         this.out.write(`${banner(`PLAY [${event.name}]`)}\n`);
         break;
       case "no_hosts":
-        this.out.warn(this.colors.warn(`[WARNING]: Could not match supplied host pattern, ignoring: ${event.pattern}`));
+        this.out.warn(
+          this.colors.warn(`[WARNING]: Could not match supplied host pattern, ignoring: ${event.pattern}`),
+        );
         this.out.write(`${banner(`PLAY [${event.play}]`)}\nskipping: no hosts matched\n`);
         break;
       case "task_start":
@@ -113,7 +115,9 @@ export class LineRenderer {
         this.out.write(`${this.colors.skipped(`skipping: ${who}${item ? ` =>${item} ` : ""}`)}\n`);
         break;
       case "unreachable":
-        this.out.write(`${this.colors.unreachable(`fatal: ${who}: UNREACHABLE! => ${pyJson(clean(e.result))}`)}\n`);
+        this.out.write(
+          `${this.colors.unreachable(`fatal: ${who}: UNREACHABLE! => ${pyJson(clean(e.result))}`)}\n`,
+        );
         break;
       case "failed": {
         const body = pyJson(clean(e.result));
@@ -127,7 +131,8 @@ export class LineRenderer {
 
   /** What follows `=>`: debug's message always, everything at -v. */
   private details(e: HostResultEvent): string | undefined {
-    const isDebug = e.task.endsWith("debug") || "_debug" in e.result || e.result._ansible_verbose_always === true;
+    const isDebug =
+      e.task.endsWith("debug") || "_debug" in e.result || e.result._ansible_verbose_always === true;
     if (e.noLog) return this.verbosity > 0 ? pyJson(clean(e.result), 4) : undefined;
     if (isDebug && (e.verbosity ?? 0) <= this.verbosity) {
       const shown = clean(e.result);

@@ -12,7 +12,9 @@ function editScript(a: string[], b: string[]): Op[] {
     trace.push(v.slice());
     for (let k = -d; k <= d; k += 2) {
       let x =
-        k === -d || (k !== d && v[offset + k - 1]! < v[offset + k + 1]!) ? v[offset + k + 1]! : v[offset + k - 1]! + 1;
+        k === -d || (k !== d && v[offset + k - 1]! < v[offset + k + 1]!)
+          ? v[offset + k + 1]!
+          : v[offset + k - 1]! + 1;
       let y = x - k;
       while (x < n && y < m && a[x] === b[y]) {
         x++;
@@ -35,11 +37,17 @@ function backtrack(trace: Int32Array[], a: string[], b: string[], offset: number
     const prevK = k === -d || (k !== d && v[offset + k - 1]! < v[offset + k + 1]!) ? k + 1 : k - 1;
     const prevX = v[offset + prevK]!;
     const prevY = prevX - prevK;
-    while (x > prevX && y > prevY) ops.push({ kind: " ", line: a[--x]! }), y--;
+    while (x > prevX && y > prevY) {
+      ops.push({ kind: " ", line: a[--x]! });
+      y--;
+    }
     if (x === prevX) ops.push({ kind: "+", line: b[--y]! });
     else ops.push({ kind: "-", line: a[--x]! });
   }
-  while (x > 0 && y > 0) ops.push({ kind: " ", line: a[--x]! }), y--;
+  while (x > 0 && y > 0) {
+    ops.push({ kind: " ", line: a[--x]! });
+    y--;
+  }
   return ops.reverse();
 }
 
