@@ -111,29 +111,35 @@ export class InventoryData {
       if (group !== all && group.parents.length === 0) this.addChild("all", group.name);
     }
     assignDepths(all);
+    const membership = this.membership();
     for (const host of this.hosts.values()) {
-      const groups = this.groupsOfHost(host);
+      const groups = membership.get(host) ?? new Set<Group>();
       const real = [...groups].filter((g) => g !== all && g !== ungrouped);
       if (groups.has(ungrouped) && real.length > 0) {
         ungrouped.hosts.splice(ungrouped.hosts.indexOf(host), 1);
+        host.groups = [...groups].filter((g) => g !== ungrouped);
       } else if (!groups.has(ungrouped) && real.length === 0) {
         ungrouped.hosts.push(host);
-      }
-      host.groups = [...this.groupsOfHost(host)];
+        host.groups = [all, ungrouped];
+      } else host.groups = [...groups];
     }
     for (const name of this.groups.keys()) {
       if (this.hosts.has(name)) this.warnings.push(`Found both group and host with same name: ${name}`);
     }
   }
 
-  private groupsOfHost(host: Host): Set<Group> {
-    const groups = new Set<Group>();
+  /** For each host, the groups it is in directly and their ancestors. */
+  private membership(): Map<Host, Set<Group>> {
+    const membership = new Map<Host, Set<Group>>();
     for (const group of this.groups.values()) {
-      if (!group.hosts.includes(host)) continue;
-      groups.add(group);
-      for (const ancestor of group.ancestors()) groups.add(ancestor);
+      const withAncestors = [group, ...group.ancestors()];
+      for (const host of group.hosts) {
+        const groups = membership.get(host) ?? new Set<Group>();
+        for (const g of withAncestors) groups.add(g);
+        membership.set(host, groups);
+      }
     }
-    return groups;
+    return membership;
   }
 }
 
