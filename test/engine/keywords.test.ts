@@ -1,0 +1,169 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { recapLines, taskStatuses, tsible } from "../helpers/cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tsible-kw-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let counter = 0;
+/** Writes a playbook and an inventory of local hosts, runs it, returns the process result. */
+async function play(yaml: string, args: string[] = [], hosts = ["localhost"]) {
+  const n = ++counter;
+  const file = join(dir, `play${n}.yml`);
+  const inv = join(dir, `inv${n}.ini`);
+  writeFileSync(file, yaml.replaceAll("BASE", dir));
+  writeFileSync(inv, hosts.map((h) => `${h} ansible_connection=local`).join("\n"));
+  return tsible(["run", file, "-i", inv, ...args]);
+}
+
+describe("task keywords", () => {
+  test("tags: --tags, --skip-tags, always and never", async () => {
+    const yaml = `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - { name: tagged-a, debug: { msg: a }, tags: [a] }
+    - { name: tagged-b, debug: { msg: b }, tags: b }
+    - { name: always, debug: { msg: always }, tags: [always] }
+    - { name: never, debug: { msg: never }, tags: [never] }
+    - { name: never-but-asked, debug: { msg: asked }, tags: [never, debugging] }
+    - { name: untagged, debug: { msg: plain } }
+`;
+    const names = (out: string) => taskStatuses(out).map((t) => t.task);
+    expect(names((await play(yaml)).stdout)).toEqual(["tagged-a", "tagged-b", "always", "untagged"]);
+    expect(names((await play(yaml, ["--tags", "a"])).stdout)).toEqual(["tagged-a", "always"]);
+    expect(names((await play(yaml, ["--skip-tags", "a,always"])).stdout)).toEqual(["tagged-b", "untagged"]);
+    expect(names((await play(yaml, ["--tags", "debugging"])).stdout)).toEqual(["always", "never-but-asked"]);
+    expect(names((await play(yaml, ["--tags", "untagged"])).stdout)).toEqual(["always", "untagged"]);
+  });
+
+  test("register, when, changed_when, failed_when and until see the result", async () => {
+    const res = await play(`
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: produce
+      command: echo hello
+      register: out
+      changed_when: "'hello' in out.stdout"
+    - name: fails on its own terms
+      shell: echo bad; exit 0
+      register: bad
+      failed_when: "'bad' in bad.stdout"
+      ignore_errors: true
+    - name: conditional
+      debug: { msg: "{{ out.stdout | upper }}" }
+      when: out is changed and bad is failed
+    - name: retried
+      shell: "n=$(cat BASE/n 2>/dev/null || echo 0); n=$((n+1)); echo $n > BASE/n; echo $n"
+      register: r
+      until: r.stdout | int >= 3
+      retries: 5
+      delay: 0
+`);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('"msg": "HELLO"');
+    expect(readFileSync(join(dir, "n"), "utf8").trim()).toBe("3");
+    expect(recapLines(res.stdout)[0]).toMatch(/ok=4 +changed=2 +.*failed=0 .*ignored=1/);
+  });
+
+  test("an undefined variable fails the task with its name and location, the run exits 2", async () => {
+    const res = await play(`
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: uses a typo
+      debug: { msg: "{{ not_defined_anywhere }}" }
+    - name: never reached
+      debug: { msg: x }
+`);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toMatch(/fatal: \[localhost\]: FAILED! => .*not_defined_anywhere.* is undefined/);
+    expect(res.stdout).toMatch(/play\d+\.yml:5:7/);
+    expect(res.stdout).not.toContain("never reached");
+  });
+
+  test("a failed host drops out, the others go on; any_errors_fatal stops all", async () => {
+    const yaml = (fatal: boolean) => `
+- hosts: all
+  gather_facts: false
+  any_errors_fatal: ${fatal}
+  tasks:
+    - name: fail one
+      fail: { msg: boom }
+      when: inventory_hostname == 'h1'
+    - name: next
+      file: { path: "BASE/next-{{ inventory_hostname }}-${fatal}", state: directory }
+`;
+    const res = await play(yaml(false), [], ["h1", "h2"]);
+    expect(res.code).toBe(2);
+    expect(existsSync(join(dir, "next-h2-false"))).toBe(true);
+    expect(existsSync(join(dir, "next-h1-false"))).toBe(false);
+    const fatal = await play(yaml(true), [], ["h1", "h2"]);
+    expect(fatal.code).toBe(2);
+    expect(existsSync(join(dir, "next-h2-true"))).toBe(false);
+  });
+
+  test("run_once runs on the first host and registers for all; serial makes batches", async () => {
+    const res = await play(
+      `
+- hosts: all
+  gather_facts: false
+  serial: 2
+  tasks:
+    - name: once
+      command: echo "{{ inventory_hostname }}"
+      register: first
+      run_once: true
+    - name: everyone sees it
+      lineinfile: { path: BASE/once.log, line: "{{ inventory_hostname }} saw {{ first.stdout }}", create: true }
+      throttle: 1
+`,
+      [],
+      ["h1", "h2", "h3"],
+    );
+    expect(res.code, res.stdout).toBe(0);
+    const lines = readFileSync(join(dir, "once.log"), "utf8").trim().split("\n").sort();
+    expect(lines).toEqual(["h1 saw h1", "h2 saw h1", "h3 saw h3"]);
+    expect(res.stdout.match(/TASK \[once\]/g)).toHaveLength(2);
+  });
+
+  test("extra vars win over play vars; -e accepts k=v, JSON and @file", async () => {
+    writeFileSync(join(dir, "extra.yml"), "from_file: yes-file\n");
+    const res = await play(
+      `
+- hosts: all
+  gather_facts: false
+  vars: { who: play, n: 1 }
+  tasks:
+    - debug: { msg: "{{ who }} {{ n + 1 }} {{ from_file }}" }
+`,
+      ["-e", "who=cli", "-e", '{"n": 41}', "-e", `@${join(dir, "extra.yml")}`],
+    );
+    expect(res.stdout).toContain('"msg": "cli 42 yes-file"');
+  });
+
+  test("no_log hides results and the secret never reaches the output", async () => {
+    const res = await play(
+      `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: secret command
+      command: "echo {{ token }}"
+      no_log: true
+      register: r
+    - name: loop with no_log
+      debug: { msg: "{{ item }}" }
+      loop: ["{{ token }}"]
+      no_log: true
+`,
+      ["-vvv", "-e", "token=s3cr3t-value-123"],
+    );
+    expect(res.code).toBe(0);
+    expect(res.stdout + res.stderr).not.toContain("s3cr3t-value-123");
+    expect(res.stdout).toContain("no_log: true");
+  });
+});
