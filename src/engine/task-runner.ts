@@ -115,6 +115,8 @@ function emitResult(
     ...(noLog ? { noLog: true } : {}),
     ...(keywords?.delegateTo ? { delegatedTo: keywords.delegateTo } : {}),
     ...extra,
+    // a loop item's label may hold the secret itself: Ansible shows (item=None) under no_log
+    ...(noLog && extra.item !== undefined ? { item: "None" } : {}),
   });
 }
 
