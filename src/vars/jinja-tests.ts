@@ -133,4 +133,13 @@ for (const [alias, op] of [
   TESTS[alias] = (value, args) => op(pyCompare(value, args.take("other")));
 }
 TESTS.lessthan = TESTS.lt!;
+// Jinja's operator-named tests, for `select('>', 1)`.
+Object.assign(TESTS, {
+  "==": TESTS.eq,
+  "!=": TESTS.ne,
+  "<": TESTS.lt,
+  "<=": TESTS.le,
+  ">": TESTS.gt,
+  ">=": TESTS.ge,
+});
 TESTS.greaterthan = TESTS.gt!;

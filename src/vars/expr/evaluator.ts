@@ -130,7 +130,7 @@ class Evaluator {
       const receiver = this.strict(callee.object);
       const method = findMethod(receiver, callee.name);
       if (method) return method(this.args(`${typeName(receiver)}.${callee.name}()`, node));
-      const value = strict(getAttribute(receiver, callee.name, this.text(callee.object), this.text(callee)));
+      const value = getAttribute(receiver, callee.name, this.text(callee.object), this.text(callee));
       if (value instanceof BuiltinFunction) return this.invoke(value, node);
       throw new TsibleError(`'${typeName(receiver)}' object has no method '${callee.name}'`, {
         kind: "expression",

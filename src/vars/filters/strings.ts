@@ -50,7 +50,13 @@ export const STRING_FILTERS: Record<string, FilterFn> = {
       return args.fail("width must be a number or a string");
     return indentText(text("indent", input), width, first, blank);
   },
-  format: (input, args) => percentFormat(text("format", input), args.rest()),
+  /** `'%s-%s' | format(a, b)` or `'%(x)s' | format(x=1)`. */
+  format: (input, args) => {
+    const positional = args.rest();
+    const named = args.restKeywords();
+    if (positional.length > 0 && named.size > 0) args.fail("takes positional or keyword arguments, not both");
+    return percentFormat(text("format", input), named.size > 0 ? [Object.fromEntries(named)] : positional);
+  },
   type_debug: (input) => typeName(input),
   wordcount: (input) => (text("wordcount", input).match(/\w+/g) ?? []).length,
 };
