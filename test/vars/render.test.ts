@@ -69,7 +69,7 @@ describe("renderValue", () => {
     } catch (err) {
       expect(err).toBeInstanceOf(TsibleError);
       expect((err as TsibleError).describe()).toBe(
-        "play.yml:3:6: 'nope' is undefined\n  hint: did you mean 'n'?",
+        "play.yml:3:6: 'nope' is undefined\n  hint: did you mean 'no'?",
       );
     }
     const rendered = renderValue(loaded.task, scopeFromObject({ nope: 1 })) as Record<string, unknown>;
