@@ -1,8 +1,30 @@
+import { assertModule } from "./assert.js";
+import { commandModule } from "./command.js";
+import { copyModule } from "./copy.js";
+import { debugModule } from "./debug.js";
+import { failModule } from "./fail.js";
 import { fileModule } from "./file.js";
+import { lineinfileModule } from "./lineinfile.js";
+import { setFactModule } from "./set_fact.js";
+import { shellModule } from "./shell.js";
+import { statModule } from "./stat.js";
+import { templateModule } from "./template.js";
 import type { AnyModule } from "./types.js";
 
 /** Every module tsible knows. Adding a module is one file and one line here. */
-const all: AnyModule[] = [fileModule];
+const all: AnyModule[] = [
+  assertModule,
+  commandModule,
+  copyModule,
+  debugModule,
+  failModule,
+  fileModule,
+  lineinfileModule,
+  setFactModule,
+  shellModule,
+  statModule,
+  templateModule,
+];
 
 const byName = new Map<string, AnyModule>();
 for (const mod of all) {
