@@ -22,7 +22,8 @@ export type ShellExec = (command: string, opts?: ExecOptions) => Promise<ExecRes
 const MISSING = 3;
 const S_IFMT = 0o170000;
 
-function typeOf(mode: number): FileType {
+/** The file type encoded in a stat mode's S_IFMT bits. */
+export function fileTypeOf(mode: number): FileType {
   switch (mode & S_IFMT) {
     case 0o100000:
       return "file";
@@ -44,7 +45,7 @@ export function parseStatOutput(output: string): FileStat {
   if (Number.isNaN(mode) || mtime === undefined)
     throw new Error(`unexpected stat output: ${JSON.stringify(first)}`);
   const stat: FileStat = {
-    type: typeOf(mode),
+    type: fileTypeOf(mode),
     mode: mode & 0o7777,
     uid: Number(uid),
     gid: Number(gid),

@@ -4,8 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENV_KEY_PASSPHRASE, openSsh } from "../../src/connection/ssh/index.js";
-import type { TsibleError } from "../../src/errors.js";
-import { sshOptionsFor } from "../helpers/ssh-connect.js";
+import { rejectionOf, sshOptionsFor } from "../helpers/ssh-connect.js";
 import {
   type KeyPair,
   makeKeyPair,
@@ -17,15 +16,6 @@ import {
 } from "../helpers/sshd.js";
 
 const skip = sshdSkipReason();
-
-async function rejection(promise: Promise<unknown>): Promise<TsibleError> {
-  return promise.then(
-    () => {
-      throw new Error("expected a failure");
-    },
-    (err: TsibleError) => err,
-  );
-}
 
 describe.skipIf(skip)("ssh authentication against a real sshd", () => {
   let sshd: Sshd;
@@ -96,13 +86,13 @@ describe.skipIf(skip)("ssh authentication against a real sshd", () => {
   });
 
   it("refuses an encrypted key without a passphrase, and a wrong one, without leaking it", async () => {
-    const none = await rejection(
+    const none = await rejectionOf(
       openSsh(sshOptionsFor(sshd, "root", { privateKeys: [lockedKey.privateKey] })),
     );
     expect(none.kind).toBe("connection");
     expect(none.message).toMatch(/encrypted and no passphrase/);
     expect(none.hint).toContain(ENV_KEY_PASSPHRASE);
-    const wrong = await rejection(
+    const wrong = await rejectionOf(
       openSsh(sshOptionsFor(sshd, "root", { privateKeys: [lockedKey.privateKey], passphrase: "nope-nope" })),
     );
     expect(wrong.message).toMatch(/cannot decrypt/);
@@ -118,7 +108,7 @@ describe.skipIf(skip)("ssh authentication against a real sshd", () => {
   });
 
   it("says which methods were tried when authentication fails", async () => {
-    const err = await rejection(
+    const err = await rejectionOf(
       openSsh(sshOptionsFor(sshd, TEST_USERS.pw, { privateKeys: [stranger.privateKey], password: "bad" })),
     );
     expect(err.kind).toBe("connection");
@@ -129,10 +119,10 @@ describe.skipIf(skip)("ssh authentication against a real sshd", () => {
   });
 
   it("names host, port and reason for an unreachable host", async () => {
-    const refused = await rejection(openSsh({ ...sshOptionsFor(sshd, "root"), port: 1 }));
+    const refused = await rejectionOf(openSsh({ ...sshOptionsFor(sshd, "root"), port: 1 }));
     expect(refused.kind).toBe("connection");
     expect(refused.message).toMatch(new RegExp(`${sshd.host}:1.*connection refused`));
-    const dns = await rejection(openSsh({ ...sshOptionsFor(sshd, "root"), host: "no-such-host.invalid" }));
+    const dns = await rejectionOf(openSsh({ ...sshOptionsFor(sshd, "root"), host: "no-such-host.invalid" }));
     expect(dns.message).toMatch(/no-such-host\.invalid:\d+: the host name does not resolve/);
   });
 
@@ -142,7 +132,7 @@ describe.skipIf(skip)("ssh authentication against a real sshd", () => {
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
     const port = (silent.address() as { port: number }).port;
     try {
-      const err = await rejection(openSsh({ ...sshOptionsFor(sshd, "root"), port, connectTimeoutMs: 500 }));
+      const err = await rejectionOf(openSsh({ ...sshOptionsFor(sshd, "root"), port, connectTimeoutMs: 500 }));
       expect(err.kind).toBe("connection");
       expect(err.message).toMatch(/timed out after 500 ms/);
     } finally {

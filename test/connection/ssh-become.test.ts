@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SshConnection } from "../../src/connection/ssh/index.js";
 import type { BecomeSpec } from "../../src/connection/types.js";
-import { isTsibleError } from "../../src/errors.js";
-import { connectTo } from "../helpers/ssh-connect.js";
+import { connectTo, rejectionOf } from "../helpers/ssh-connect.js";
 import { PW_USER_PASSWORD, type Sshd, sshdSkipReason, startSshd, TEST_USERS } from "../helpers/sshd.js";
 
 const skip = sshdSkipReason();
@@ -11,16 +10,6 @@ const toRoot = (password?: string): BecomeSpec => ({
   method: "sudo",
   ...(password === undefined ? {} : { password }),
 });
-
-async function failure(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (err) {
-    if (isTsibleError(err)) return err;
-    throw err;
-  }
-  throw new Error("expected a failure");
-}
 
 describe.skipIf(skip)("become over ssh against a real sshd", () => {
   let sshd: Sshd;
@@ -80,20 +69,20 @@ describe.skipIf(skip)("become over ssh against a real sshd", () => {
   });
 
   it("says a password is required when sudo asks for one and none was given", async () => {
-    const err = await failure(pw.exec("id", { become: toRoot() }));
+    const err = await rejectionOf(pw.exec("id", { become: toRoot() }));
     expect(err.kind).toBe("module");
     expect(err.message).toMatch(/sudo needs a password to become root/);
     expect(err.hint).toMatch(/--ask-become-pass/);
   });
 
   it("says the become password is wrong", async () => {
-    const err = await failure(pw.exec("id", { become: toRoot("wrong-password") }));
+    const err = await rejectionOf(pw.exec("id", { become: toRoot("wrong-password") }));
     expect(err.message).toMatch(/wrong become password/);
     expect(err.message).not.toContain("wrong-password");
   }, 30_000);
 
   it("says the user is not in the sudoers file", async () => {
-    const err = await failure(nosudo.exec("id", { become: toRoot(PW_USER_PASSWORD) }));
+    const err = await rejectionOf(nosudo.exec("id", { become: toRoot(PW_USER_PASSWORD) }));
     expect(err.kind).toBe("module");
     expect(err.message).toMatch(/sudo refused to become root.*not in the sudoers file/);
   });

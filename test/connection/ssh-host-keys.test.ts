@@ -4,20 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSsh, type SshOptions } from "../../src/connection/ssh/index.js";
-import type { TsibleError } from "../../src/errors.js";
-import { sshOptionsFor } from "../helpers/ssh-connect.js";
+import { rejectionOf, sshOptionsFor } from "../helpers/ssh-connect.js";
 import { makeKeyPair, type Sshd, sshdSkipReason, startSshd } from "../helpers/sshd.js";
 
 const skip = sshdSkipReason();
-
-async function rejection(promise: Promise<unknown>): Promise<TsibleError> {
-  return promise.then(
-    () => {
-      throw new Error("expected a failure");
-    },
-    (err: TsibleError) => err,
-  );
-}
 
 describe.skipIf(skip)("host key verification against a real sshd", () => {
   let sshd: Sshd;
@@ -53,7 +43,7 @@ describe.skipIf(skip)("host key verification against a real sshd", () => {
   });
 
   it("refuses an unknown key, showing the fingerprint and how to trust it", async () => {
-    const err = await rejection(
+    const err = await rejectionOf(
       openSsh(withFile(file("other.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA==\n"))),
     );
     expect(err.kind).toBe("connection");
@@ -66,13 +56,13 @@ describe.skipIf(skip)("host key verification against a real sshd", () => {
   it("refuses a changed key loudly, naming the file and line", async () => {
     const other = makeKeyPair("impostor");
     const path = file(`# first line\n${name} ${other.publicLine}\n`);
-    const err = await rejection(openSsh(withFile(path)));
+    const err = await rejectionOf(openSsh(withFile(path)));
     expect(err.kind).toBe("connection");
     expect(err.message).toContain("REMOTE HOST IDENTIFICATION HAS CHANGED");
     expect(err.message).toContain(`${path}:2`);
     expect(err.hint).toContain(`ssh-keygen -R '${name}' -f ${path}`);
     // accept-new never overrides a changed key
-    const again = await rejection(openSsh(withFile(path, { strictHostKeyChecking: "accept-new" })));
+    const again = await rejectionOf(openSsh(withFile(path, { strictHostKeyChecking: "accept-new" })));
     expect(again.message).toContain("REMOTE HOST IDENTIFICATION HAS CHANGED");
   });
 
@@ -87,14 +77,14 @@ describe.skipIf(skip)("host key verification against a real sshd", () => {
     const wildcard = `[127.0.0.*]:${sshd.port}`;
     expect(await connects(withFile(file(`${wildcard} ${sshd.hostKeyLine}\n`)))).toBe(true);
     const negated = file(`${wildcard},!${name} ${sshd.hostKeyLine}\n`);
-    expect((await rejection(openSsh(withFile(negated)))).message).toMatch(/is not known/);
+    expect((await rejectionOf(openSsh(withFile(negated)))).message).toMatch(/is not known/);
   });
 
   it("refuses a @revoked key and does not use @cert-authority lines as plain keys", async () => {
     const revoked = file(`${name} ${sshd.hostKeyLine}\n@revoked * ${sshd.hostKeyLine}\n`);
-    expect((await rejection(openSsh(withFile(revoked)))).message).toMatch(/REVOKED/);
+    expect((await rejectionOf(openSsh(withFile(revoked)))).message).toMatch(/REVOKED/);
     const ca = file(`@cert-authority ${name} ${sshd.hostKeyLine}\n`);
-    expect((await rejection(openSsh(withFile(ca)))).message).toMatch(
+    expect((await rejectionOf(openSsh(withFile(ca)))).message).toMatch(
       /not known.*@cert-authority.*not supported/,
     );
   });

@@ -78,6 +78,8 @@ export async function connectOne(opts: SshOptions, sock?: Duplex, jumpedFrom?: s
     client.once("ready", () => {
       client.removeListener("error", fail);
       client.removeAllListeners("close");
+      // Later errors (a reset socket) surface as the connection closing; an unheard error would crash.
+      client.on("error", () => undefined);
       client.setNoDelay(true); // without it every round trip waits ~40 ms on Nagle
       resolve(client);
     });

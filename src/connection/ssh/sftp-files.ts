@@ -5,23 +5,10 @@ import { posix } from "node:path";
 import type { Attributes, SFTPWrapper, Stats } from "ssh2";
 import { TsibleError } from "../../errors.js";
 import { shq } from "../quote.js";
-import type { ExecResult, FileStat, FileTransport, FileType, WriteOptions } from "../types.js";
+import { fileTypeOf } from "../shell-files.js";
+import type { ExecResult, FileStat, FileTransport, WriteOptions } from "../types.js";
 
 const NO_SUCH_FILE = 2;
-const S_IFMT = 0o170000;
-
-export function fileTypeOf(mode: number): FileType {
-  switch (mode & S_IFMT) {
-    case 0o100000:
-      return "file";
-    case 0o040000:
-      return "directory";
-    case 0o120000:
-      return "link";
-    default:
-      return "other";
-  }
-}
 
 /** A temp name beside `path`, hidden, recognisable and unique. */
 export function tempNameBeside(path: string): string {
