@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { openSsh } from "../../src/connection/ssh/index.js";
+import { openSsh, resolveSshOptions } from "../../src/connection/ssh/index.js";
 import { isTsibleError } from "../../src/errors.js";
 import { connectTo, sshOptionsFor } from "../helpers/ssh-connect.js";
 import { type Sshd, sshdSkipReason, startSshd, startSshds } from "../helpers/sshd.js";
@@ -28,6 +28,63 @@ describe.skipIf(skip)("ssh connections: jump hosts, lost connections, fleets", (
     const err = await conn.exec("true").catch((e: unknown) => e);
     expect(isTsibleError(err) && err.kind).toBe("connection");
     await conn.close();
+  });
+
+  it("follows ~/.ssh/config aliases, including a ProxyJump alias, from inventory variables", async () => {
+    const [jump, target] = await startSshds(2, 4);
+    started.push(jump!, target!);
+    const dir = mkdtempSync(join(tmpdir(), "tsible-sshcfg-"));
+    try {
+      const config = join(dir, "config");
+      writeFileSync(
+        config,
+        [
+          "Host app",
+          `  HostName ${target!.host}`,
+          `  Port ${target!.port}`,
+          "  ProxyJump bastion",
+          "Host bastion",
+          `  HostName ${jump!.host}`,
+          `  Port ${jump!.port}`,
+          "Host *",
+          "  User root",
+          `  IdentityFile ${target!.clientKey}`,
+          `  UserKnownHostsFile ${jump!.knownHosts} ${target!.knownHosts}`,
+        ].join("\n"),
+      );
+      const { options, warnings } = resolveSshOptions(
+        { inventory_hostname: "web", ansible_host: "app" },
+        { sshConfigFile: config },
+      );
+      expect(warnings).toEqual([]);
+      const conn = await openSsh({ ...options, agent: false });
+      expect(conn.host).toBe("web");
+      expect((await conn.exec("id -un; echo $SSH_CONNECTION")).stdout).toMatch(
+        new RegExp(`^root\\n.* ${target!.host} ${target!.port}\\n$`),
+      );
+      jump!.killSessions();
+      await expect(conn.exec("true")).rejects.toMatchObject({ kind: "connection" });
+      await conn.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("close() ends running commands and refuses new ones", async () => {
+    const sshd = await startSshd();
+    started.push(sshd);
+    const conn = await connectTo(sshd);
+    await conn.files.stat("/");
+    const running = conn.exec("sleep 30").catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 200));
+    const started_ = Date.now();
+    await conn.close();
+    expect(Date.now() - started_).toBeLessThan(3000);
+    expect(await running).toMatchObject({ kind: "connection" });
+    await expect(conn.exec("true")).rejects.toMatchObject({
+      kind: "connection",
+      message: expect.stringMatching(/closed/),
+    });
   });
 
   it("fails a pending call, and every later one, with kind connection when the connection dies", async () => {
