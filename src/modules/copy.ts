@@ -126,7 +126,9 @@ async function copyTree(
     changed = last.changed || changed;
   }
   if (files.length === 1 && last) return { ...last, changed };
-  return { changed, dest, src: args.src, ...(diffs.length > 0 ? { diff: diffs } : {}) };
+  // Ansible reports a folder copy's dest with its trailing slash
+  const shownDest = dest.endsWith("/") ? dest : `${dest}/`;
+  return { changed, dest: shownDest, src: args.src, ...(diffs.length > 0 ? { diff: diffs } : {}) };
 }
 
 /** Ansible's `copy`: inline content, or a file or folder from the controller or the host. */
