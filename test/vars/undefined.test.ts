@@ -1,19 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { TsibleError } from "../../src/errors.js";
 import { evaluate, renderValue } from "../../src/vars/index.js";
-import { scope } from "./vars-fixture.js";
+import { failure, scope } from "./vars-fixture.js";
 
 const where = { file: "roles/web/tasks/main.yml", line: 12, col: 9 };
-
-function failure(action: () => unknown): TsibleError {
-  try {
-    action();
-  } catch (err) {
-    if (err instanceof TsibleError) return err;
-    throw err;
-  }
-  throw new Error("expected a TsibleError");
-}
 
 describe("undefined variables", () => {
   it.each([

@@ -1,3 +1,4 @@
+import { TsibleError } from "../../src/errors.js";
 import { scopeFromObject, type VarScope } from "../../src/vars/index.js";
 
 /** Variables shared by the expression tests. */
@@ -27,4 +28,15 @@ export const VARS = {
 
 export function scope(extra: Record<string, unknown> = {}): VarScope {
   return scopeFromObject({ ...structuredClone(VARS), ...extra });
+}
+
+/** The TsibleError an action throws (anything else fails the test). */
+export function failure(action: () => unknown): TsibleError {
+  try {
+    action();
+  } catch (err) {
+    if (err instanceof TsibleError) return err;
+    throw err;
+  }
+  throw new Error("expected a TsibleError");
 }

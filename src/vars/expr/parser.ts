@@ -26,6 +26,8 @@ class Parser {
   constructor(
     private readonly source: string,
     private readonly tokens: Token[],
+    /** Where the expression starts in `source` (inside a template, just after `{{`). */
+    private readonly base = 0,
   ) {}
 
   parseAll(): Node {
@@ -375,10 +377,10 @@ class Parser {
   }
 
   private fail(message: string, token: Token): never {
-    const column = token.start + 1;
-    throw new TsibleError(`${message} at column ${column} of expression: ${this.source.trim()}`, {
-      kind: "expression",
-    });
+    const leading = this.source.slice(this.base).length - this.source.slice(this.base).trimStart().length;
+    const column = token.start - this.base - leading + 1;
+    const text = this.source.slice(this.base, this.tokens[this.tokens.length - 1]!.start).trim();
+    throw new TsibleError(`${message} at column ${column} of expression: ${text}`, { kind: "expression" });
   }
 }
 
@@ -416,7 +418,7 @@ export function parseTemplateExpression(
   from: number,
 ): { node: Node; end: number; stripAfter: boolean } {
   const tokens = tokenize(text, from, true);
-  const parser = new Parser(text, tokens);
+  const parser = new Parser(text, tokens, from);
   const node = parser.parseAll();
   return { node, end: parser.endOffset(), stripAfter: tokens[tokens.length - 1]!.value === "-}}" };
 }
