@@ -27,6 +27,8 @@ export interface RunArgs {
   startAtTask?: string;
   output?: string;
   hostKeyChecking?: string;
+  /** Exit with EXIT_CHANGES (10) when a host changed, or would change under --check. */
+  exitCodeOnChanges: boolean;
 }
 
 type Setter = (args: RunArgs, value: string) => void;
@@ -126,6 +128,9 @@ const flags: Record<string, (a: RunArgs) => void> = {
   "--ask-vault-password": (a) => {
     a.askVaultPass = true;
   },
+  "--exit-code-on-changes": (a) => {
+    a.exitCodeOnChanges = true;
+  },
 };
 
 function splitList(value: string): string[] {
@@ -162,6 +167,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     vaultPasswordFiles: [],
     vaultIds: [],
     askVaultPass: false,
+    exitCodeOnChanges: false,
   };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i]!;
@@ -219,5 +225,7 @@ export const RUN_HELP = `usage: tsible run PLAYBOOK... [options]
       --start-at-task NAME   start with the task of that name
       --syntax-check, --list-tasks, --list-hosts, --list-tags
       --host-key-checking yes|accept-new
+      --output json|json=FILE|line   JSON events (docs/output.md) on stdout or to FILE; line: plain view
+      --exit-code-on-changes  exit 10 when a host changed (with --check: would change), 0 when none
   -v, -vv, -vvv, -vvvv       more detail
 `;

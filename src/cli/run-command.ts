@@ -7,7 +7,8 @@ import { loadInventory } from "../inventory/index.js";
 import type { LoadOptions } from "../load/context.js";
 import { loadPlaybook } from "../load/playbook.js";
 import { parseYaml } from "../load/yaml.js";
-import { LineRenderer } from "../output/line.js";
+import { EXIT_CHANGES } from "../output/plan.js";
+import { createRunOutput } from "../output/select.js";
 import {
   decryptTagged,
   decryptText,
@@ -53,40 +54,55 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const extraVars = parseExtraVars(args.extraVars, loadOptions.decrypt);
   const becomePassword = args.askBecomePass ? await io.prompt("BECOME password: ") : undefined;
   if (becomePassword) secrets.add(becomePassword);
-  const renderer = new LineRenderer(
-    { write: (t) => io.out(secrets.mask(t)), warn: (t) => io.err(`${secrets.mask(t)}\n`) },
-    args.verbosity,
-    palette(io),
-  );
-  const emit = (event: RunEvent) => renderer.handle(event);
+  const output = createRunOutput({
+    output: args.output,
+    term: io,
+    verbosity: args.verbosity,
+    colors: palette(io),
+    secrets,
+    check: args.check,
+  });
+  const emit = (event: RunEvent) => output.handle(event);
   let code = 0;
-  for (const playbook of playbooks) {
-    code = await runPlaybook({
-      playbook,
-      inventory,
-      secrets,
-      loadOptions,
-      emit,
-      options: {
-        check: args.check,
-        diff: args.diff,
-        ...(args.limit ? { limit: args.limit } : {}),
-        tags: args.tags,
-        skipTags: args.skipTags,
-        extraVars,
-        forks: args.forks,
-        verbosity: args.verbosity,
-        become: args.become,
-        ...(args.becomeUser ? { becomeUser: args.becomeUser } : {}),
-        ...(becomePassword !== undefined ? { becomePassword } : {}),
-        ...(args.startAtTask ? { startAtTask: args.startAtTask } : {}),
-        signal: io.signal,
-        connect: (host, vars) => connectHost(host, vars, connectDefaults(args)),
-      },
-    });
-    if (code !== 0) break;
+  try {
+    code = await runEach(playbooks, (playbook) =>
+      runPlaybook({
+        playbook,
+        inventory,
+        secrets,
+        loadOptions,
+        emit,
+        options: {
+          check: args.check,
+          diff: args.diff,
+          ...(args.limit ? { limit: args.limit } : {}),
+          tags: args.tags,
+          skipTags: args.skipTags,
+          extraVars,
+          forks: args.forks,
+          verbosity: args.verbosity,
+          become: args.become,
+          ...(args.becomeUser ? { becomeUser: args.becomeUser } : {}),
+          ...(becomePassword !== undefined ? { becomePassword } : {}),
+          ...(args.startAtTask ? { startAtTask: args.startAtTask } : {}),
+          signal: io.signal,
+          connect: (host, vars) => connectHost(host, vars, connectDefaults(args)),
+        },
+      }),
+    );
+  } finally {
+    await output.finish();
   }
-  return code;
+  return code === 0 && args.exitCodeOnChanges && output.changed ? EXIT_CHANGES : code;
+}
+
+/** Runs playbooks in order, stopping at the first that does not succeed. */
+async function runEach<T>(items: T[], run: (item: T) => Promise<number>): Promise<number> {
+  for (const item of items) {
+    const code = await run(item);
+    if (code !== 0) return code;
+  }
+  return 0;
 }
 
 function connectDefaults(args: RunArgs) {
