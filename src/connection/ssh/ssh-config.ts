@@ -1,16 +1,17 @@
 /** The parts of OpenSSH's client config (~/.ssh/config) that tsible honours. */
 
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
+import { basename, dirname, isAbsolute, join } from "node:path";
 import { TsibleError } from "../../errors.js";
-import { matchPatternList } from "./host-patterns.js";
+import { matchGlob, matchPatternList } from "./host-patterns.js";
 
 export interface SshConfigBlock {
   /** Host patterns; undefined for the lines before the first Host (they apply to every host). */
   patterns: string[] | undefined;
   /** `Match` blocks are not supported: they never apply. */
   match: boolean;
-  options: Array<{ key: string; value: string; line: number }>;
+  options: Array<{ key: string; value: string; file: string; line: number }>;
 }
 
 export interface SshConfig {
@@ -37,17 +38,48 @@ function splitWords(value: string): string[] {
   return words;
 }
 
-export function parseSshConfig(text: string, file: string): SshConfig {
-  const blocks: SshConfigBlock[] = [{ patterns: undefined, match: false, options: [] }];
+/** Reads the files an `Include` names: relative to ~/.ssh, with `*` and `?` in the file name. */
+export type IncludeReader = (pattern: string) => Array<{ file: string; text: string }>;
+
+function readIncluded(pattern: string): Array<{ file: string; text: string }> {
+  const path = expandTokens(pattern, { host: "" });
+  const absolute = isAbsolute(path) ? path : join(homedir(), ".ssh", path);
+  const dir = dirname(absolute);
+  const name = basename(absolute);
+  let names: string[];
+  if (/[*?]/.test(name)) {
+    try {
+      names = readdirSync(dir)
+        .filter((n) => matchGlob(n, name) && !n.startsWith("."))
+        .sort();
+    } catch {
+      names = [];
+    }
+  } else {
+    names = existsSync(absolute) ? [name] : [];
+  }
+  return names.map((n) => ({ file: join(dir, n), text: readFileSync(join(dir, n), "utf8") }));
+}
+
+const MAX_INCLUDE_DEPTH = 16;
+
+function parseInto(
+  blocks: SshConfigBlock[],
+  text: string,
+  file: string,
+  include: IncludeReader,
+  depth: number,
+) {
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] ?? "").trim();
     if (line === "" || line.startsWith("#")) continue;
     const m = /^([A-Za-z]+)\s*(?:=\s*|\s+)(.*)$/.exec(line);
+    const location = { file, line: i + 1, col: 1 };
     if (!m) {
       throw new TsibleError(`cannot read this ssh config line: ${line}`, {
         kind: "parse",
-        location: { file, line: i + 1, col: 1 },
+        location,
         hint: "lines are `Keyword value`",
       });
     }
@@ -55,8 +87,21 @@ export function parseSshConfig(text: string, file: string): SshConfig {
     const value = m[2]!.trim();
     if (key === "host") blocks.push({ patterns: splitWords(value), match: false, options: [] });
     else if (key === "match") blocks.push({ patterns: undefined, match: true, options: [] });
-    else blocks.at(-1)!.options.push({ key, value, line: i + 1 });
+    else if (key === "include") {
+      if (depth >= MAX_INCLUDE_DEPTH) {
+        throw new TsibleError("ssh config Include nests too deeply", { kind: "parse", location });
+      }
+      for (const pattern of splitWords(value)) {
+        for (const included of include(pattern))
+          parseInto(blocks, included.text, included.file, include, depth + 1);
+      }
+    } else blocks.at(-1)!.options.push({ key, value, file, line: i + 1 });
   }
+}
+
+export function parseSshConfig(text: string, file: string, include: IncludeReader = readIncluded): SshConfig {
+  const blocks: SshConfigBlock[] = [{ patterns: undefined, match: false, options: [] }];
+  parseInto(blocks, text, file, include, 0);
   return { file, blocks };
 }
 
@@ -105,14 +150,15 @@ export function lookupSshConfig(config: SshConfig | undefined, host: string): Ss
   for (const block of config.blocks) {
     if (block.match) continue;
     if (block.patterns && !matchPatternList(host, block.patterns)) continue;
-    for (const { key, value, line } of block.options) {
+    for (const { key, value: raw, file, line } of block.options) {
+      const value = key === "userknownhostsfile" || key === "proxyjump" ? raw : (splitWords(raw)[0] ?? "");
       if (key === "identityfile") {
         result.identityFiles.push(value);
         continue;
       }
       if (seen.has(key)) continue;
       seen.add(key);
-      const where = { file: config.file, line, col: 1 };
+      const where = { file, line, col: 1 };
       switch (key) {
         case "hostname":
           result.hostName = value;
