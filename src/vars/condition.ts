@@ -1,7 +1,8 @@
 import { type SourceLocation, TsibleError } from "../errors.js";
 import { TaggedText } from "../load/tagged.js";
 import { evaluate } from "./expr/evaluator.js";
-import { truthy, typeName } from "./expr/values.js";
+import { pyStr, truthy, typeName } from "./expr/values.js";
+import { renderString } from "./render.js";
 import type { VarScope } from "./scope.js";
 
 /** `{{ x }}` around a whole condition is accepted (Ansible warns about it but evaluates it). */
@@ -28,5 +29,8 @@ export function evaluateCondition(condition: unknown, scope: VarScope, where?: S
     });
   }
   if (text.trim() === "") return true;
-  return truthy(evaluate(unwrap(text), scope, where));
+  let expression = unwrap(text);
+  // Old Ansible style `"{{ x }} == 1"`: render the pieces first, then read the result as an expression.
+  if (expression.includes("{{")) expression = pyStr(renderString(expression, scope, where));
+  return truthy(evaluate(expression, scope, where));
 }

@@ -17,8 +17,21 @@ export function isTemplated(text: string): boolean {
 
 type Piece = { text: string } | { node: Node };
 
-/** Splits `a {{ x }} b` into literal text and parsed expressions (with `{{- -}}` trimming). */
+const cache = new Map<string, Piece[]>();
+const CACHE_LIMIT = 5000;
+
+/** Splits `a {{ x }} b` into literal text and parsed expressions (with `{{- -}}` trimming); cached. */
 function splitTemplate(text: string): Piece[] {
+  let pieces = cache.get(text);
+  if (!pieces) {
+    pieces = scan(text);
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(text, pieces);
+  }
+  return pieces;
+}
+
+function scan(text: string): Piece[] {
   const segments = scanTemplate(text);
   applyWhitespaceControl(text, segments);
   return segments.map((segment) => {

@@ -145,6 +145,8 @@ describe("evaluateCondition", () => {
     ["d.list | length > 1", true],
     ["result_changed is changed", true],
     ["missing is not defined", true],
+    ["{{ n }} == 3", true],
+    ["'{{ s }}' == 'Hello World'", true],
     [true, true],
     [false, false],
     [0, false],

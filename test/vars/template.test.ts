@@ -46,6 +46,8 @@ describe("Jinja templates as Ansible renders them", () => {
     ["{% for x in list %}{{ x }}{% if not loop.last %},{% endif %}{% endfor %}", "3,1,2"],
     ["{% for x in list %}{{ loop.revindex }}{% endfor %}", "321"],
     ["{% for k in d %}{{ k }} {% endfor %}", "a b list "],
+    ["{% for u in users if u.admin %}{{ loop.index }}{{ u.name }} {% endfor %}", "1ann 2cid "],
+    ["{% for x in list if x > 5 %}{{ x }}{% else %}none{% endfor %}", "none"],
     ["{% for k, v in d.b.items() %}{{ k }}={{ v }}{% endfor %}", "c=hi"],
     ["{% for (k, v) in [['a', 1]] %}{{ k }}{{ v }}{% endfor %}", "a1"],
     [

@@ -37,6 +37,15 @@ class Parser {
     return node;
   }
 
+  /** The iterable of `{% for x in ITERABLE if FILTER %}`: an `if` here filters items instead of choosing. */
+  forIterable(): { iterable: Node; filter: Node | undefined } {
+    const iterable = this.or();
+    const filter = this.skipName("if") ? this.expression() : undefined;
+    const rest = this.peek();
+    if (rest.type !== "eof") this.fail(`unexpected '${rest.value}'`, rest);
+    return { iterable, filter };
+  }
+
   /** Offset just after the closing `}}` of a template expression. */
   endOffset(): number {
     return this.peek().end;
@@ -421,4 +430,9 @@ export function parseTemplateExpression(
   const parser = new Parser(text, tokens, from);
   const node = parser.parseAll();
   return { node, end: parser.endOffset(), stripAfter: tokens[tokens.length - 1]!.value === "-}}" };
+}
+
+/** Parses what follows `in` in `{% for x in items if x.enabled %}`. */
+export function parseForIterable(source: string): { iterable: Node; filter: Node | undefined } {
+  return new Parser(source, tokenize(source)).forIterable();
 }

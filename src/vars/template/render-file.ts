@@ -132,7 +132,12 @@ function internalHelpers(compiled: Compiled, root: Frame, file: string) {
     __for(this: unknown, index: unknown, options: HelperOptions) {
       return run(index, this, (entry, scope) => {
         if (entry.kind !== "for") return "";
-        const items = iterable(value(entry, scope));
+        const items = iterable(value(entry, scope)).filter((item) => {
+          if (!entry.filter) return true;
+          const frame = new Frame(scope);
+          bindTargets(frame, entry.targets, item);
+          return truthy(strict(evaluateNode(entry.filter, entry.source, frame)));
+        });
         if (items.length === 0) return options.inverse(this);
         return items
           .map((item, i) => {

@@ -1,11 +1,11 @@
 import type { Node } from "../expr/ast.js";
-import { parseExpression } from "../expr/parser.js";
+import { parseExpression, parseForIterable } from "../expr/parser.js";
 import { applyWhitespaceControl, type Segment, scanTemplate, templateError } from "./scan.js";
 
 /** What one of our helpers evaluates, with where it was written. */
 export type Entry = { node: Node; source: string; line: number; col: number } & (
   | { kind: "expr" | "cond" }
-  | { kind: "for"; targets: string[] }
+  | { kind: "for"; targets: string[]; filter: Node | undefined }
   | { kind: "set"; name: string }
 );
 
@@ -54,13 +54,15 @@ export function translate(text: string): Translation {
   let out = "";
   let jinjaTags = false;
 
-  const parse = (expression: string, segment: Segment): Node => {
+  const attempt = <T>(segment: Segment, action: () => T): T => {
     try {
-      return parseExpression(expression).node;
+      return action();
     } catch (err) {
       throw templateError(err instanceof Error ? err.message : String(err), text, segment.start);
     }
   };
+  const parse = (expression: string, segment: Segment): Node =>
+    attempt(segment, () => parseExpression(expression).node);
   const add = (entry: Entry): number => entries.push(entry) - 1;
   const where = (segment: Segment) => lines.at(segment.start);
   const emitText = (segment: Extract<Segment, { kind: "text" }>, last: boolean) => {
@@ -140,9 +142,17 @@ export function translate(text: string): Translation {
             "write {% for x in list %}",
           );
         const targets = head[1]!.split(",").map((t) => t.trim());
-        const node = parse(head[2]!, segment);
+        const { iterable, filter } = attempt(segment, () => parseForIterable(head[2]!));
         stack.push({ keyword: "for", seenElse: false, at: segment.start });
-        out += `{{#__for ${add({ kind: "for", targets, node, source: head[2]!, ...where(segment) })}}}`;
+        const entry = add({
+          kind: "for",
+          targets,
+          node: iterable,
+          filter,
+          source: head[2]!,
+          ...where(segment),
+        });
+        out += `{{#__for ${entry}}}`;
         return;
       }
       case "endfor":
