@@ -78,7 +78,7 @@ export async function runTask(
   });
   const runOnce = isRunOnce(task);
   const targets = runOnce ? hosts.slice(0, 1) : hosts;
-  await runPool(targets, play.options.forks, async (host) => {
+  await runPool(targets, Math.min(play.options.forks, throttleOf(play, task, hosts)), async (host) => {
     const outcome = await runTaskOnHost(play, task, host);
     record(host, outcome);
     if (runOnce) {
@@ -92,6 +92,14 @@ export async function runTask(
     if (outcome.status === "unreachable") host.unreachable = true;
   });
   return failed;
+}
+
+/** `throttle:` caps how many hosts run this task at once (below --forks). */
+function throttleOf(play: PlayRun, task: TaskSpec, hosts: HostState[]): number {
+  const raw = task.keywords.throttle ?? task.parent.keywords.throttle;
+  if (raw === undefined || hosts.length === 0) return Number.POSITIVE_INFINITY;
+  const n = Number(renderValue(raw, play.scopeFor(hosts[0]!, task), task.location));
+  return Number.isFinite(n) && n > 0 ? n : Number.POSITIVE_INFINITY;
 }
 
 function isRunOnce(task: TaskSpec): boolean {

@@ -156,7 +156,7 @@ async function runLoop(
   for (let i = 0; i < items.length; i++) {
     if (i > 0 && pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
     const itemScope = scope.with(loopVariables(items, i, control), task.location);
-    const label = itemLabel(control, itemScope, items[i], task);
+    const label = itemLabel(itemScope, items[i], task);
     let outcome: TaskOutcome;
     try {
       if (!conditionsHold(conditions, itemScope, task)) {
@@ -191,14 +191,9 @@ async function runLoop(
   return { status, ignored: false, result: summary };
 }
 
-function itemLabel(
-  control: Record<string, unknown>,
-  scope: LayeredScope,
-  item: unknown,
-  task: TaskSpec,
-): string {
+function itemLabel(scope: LayeredScope, item: unknown, task: TaskSpec): string {
   const raw = task.loopControl?.label;
-  const value = raw !== undefined ? renderValue(raw, scope, task.location) : (control.label ?? item);
+  const value = raw !== undefined ? renderValue(raw, scope, task.location) : item;
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 

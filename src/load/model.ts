@@ -16,6 +16,7 @@ export interface InheritedKeywords {
   environment?: unknown;
   run_once?: unknown;
   delegate_to?: unknown;
+  throttle?: unknown;
 }
 
 /** A role as loaded from disk: its folders, variables and task lists. */

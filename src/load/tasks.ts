@@ -11,6 +11,7 @@ import { loadRoleInto } from "./roles.js";
 import { blockKeywords, objectSchema, taskKeywords, validateWithSchema } from "./schemas.js";
 
 const INHERITED: Array<keyof InheritedKeywords> = [
+  "throttle",
   "become",
   "become_user",
   "become_method",

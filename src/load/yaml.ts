@@ -11,6 +11,7 @@ import {
   parseDocument,
   type Scalar,
   type ScalarTag,
+  type Tags,
   type YAMLParseError,
 } from "yaml";
 import { type SourceLocation, TsibleError } from "../errors.js";
@@ -27,6 +28,21 @@ const ansibleTags: ScalarTag[] = ["!vault", "!unsafe"].map((tag) => ({
   resolve: (str: string) => str,
   identify: () => false,
 }));
+
+/**
+ * YAML 1.1 reads `y` and `n` as booleans, but Ansible's reader (PyYAML) does not: there only
+ * yes/no, true/false and on/off are. The schema's own boolean tags are narrowed accordingly.
+ */
+function pyyamlBooleans(tags: Tags): Tags {
+  return tags.map((tag) => {
+    if (typeof tag !== "object" || tag.tag !== "tag:yaml.org,2002:bool" || !(tag.test instanceof RegExp))
+      return tag;
+    const test = tag.test.source.startsWith("^(?:Y|y|")
+      ? /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/
+      : /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
+    return { ...tag, test } as ScalarTag;
+  });
+}
 
 /** Reads and parses a YAML file. See {@link parseYaml}. */
 export function loadYamlFile(path: string): unknown {
@@ -54,7 +70,7 @@ export function parseYaml(text: string, file: string): unknown {
     uniqueKeys: true,
     prettyErrors: false,
     lineCounter,
-    customTags: ansibleTags,
+    customTags: (tags) => [...pyyamlBooleans(tags), ...ansibleTags],
     strict: true,
   });
   const problem = doc.errors[0];

@@ -21,7 +21,14 @@ describe("check mode predicts the real run", () => {
     test(`${playbook}.yml`, async () => {
       const base = mkdtempSync(join(tmpdir(), "tsible-check-"));
       temps.push(base);
-      const args = ["run", join(FIXTURES, `${playbook}.yml`), "-i", join(FIXTURES, "inventory.ini"), "-e", `base=${base}`];
+      const args = [
+        "run",
+        join(FIXTURES, `${playbook}.yml`),
+        "-i",
+        join(FIXTURES, "inventory.ini"),
+        "-e",
+        `base=${base}`,
+      ];
       const check = await tsible([...args, "--check"]);
       expect(check.code, check.stdout + check.stderr).toBe(0);
       expect(readdirSync(base)).toEqual([]);

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { changedTasks, recapLines, ROOT, runProcess, tsible } from "../helpers/cli.js";
+import { changedTasks, ROOT, recapLines, runProcess, tsible } from "../helpers/cli.js";
 import { snapshotTree, type TreeEntry } from "../helpers/tree.js";
 
 /**
@@ -44,14 +44,20 @@ async function twoRuns(tool: "tsible" | "ansible", playbook: string): Promise<Ru
         ? await tsible(["run", ...args])
         : await runProcess("ansible-playbook", args, { env: { ANSIBLE_RETRY_FILES_ENABLED: "0" } });
     expect(res.code, `${tool} ${playbook} run ${i + 1}:\n${res.stdout}\n${res.stderr}`).toBe(0);
-    records.push({ recap: recapLines(res.stdout), changed: changedTasks(res.stdout), tree: snapshotTree(base) });
+    records.push({
+      recap: recapLines(res.stdout),
+      changed: changedTasks(res.stdout),
+      tree: snapshotTree(base),
+    });
   }
   return records;
 }
 
 describe("Ansible playbooks run unchanged", () => {
   for (const playbook of PLAYBOOKS) {
-    test(`${playbook}.yml: same files and recap as ansible-playbook, first and second run`, { timeout: 300_000 }, async () => {
+    test(`${playbook}.yml: same files and recap as ansible-playbook, first and second run`, {
+      timeout: 300_000,
+    }, async () => {
       const golden = join(FIXTURES, "expected", `${playbook}.json`);
       if (process.env.RECORD_COMPAT) {
         const recorded = await twoRuns("ansible", playbook);

@@ -140,3 +140,14 @@ describe("YAML 1.1 as Ansible reads it", () => {
     expect(vars).toMatchObject({ on_flag: true, off_flag: false, mode: 0o644, merged: { a: 1, b: 3 } });
   });
 });
+
+describe("booleans as PyYAML reads them", () => {
+  test("y and n stay strings; yes, on, true are booleans", () => {
+    const file = join(dir, "bools.yml");
+    writeFileSync(
+      file,
+      "- hosts: all\n  vars: { y: 2, a: y, b: n, c: On, d: 'yes', e: TRUE }\n  tasks: []\n",
+    );
+    expect(loadPlaybook(file).plays[0]!.vars).toEqual({ y: 2, a: "y", b: "n", c: true, d: "yes", e: true });
+  });
+});
