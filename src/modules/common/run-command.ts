@@ -55,7 +55,9 @@ export function splitOutputLines(text: string): string[] {
   return lines;
 }
 
-function withLines(result: ModuleResult): ModuleResult {
+function withLines<T extends Record<string, unknown>>(
+  result: T,
+): T & { stdout_lines: string[]; stderr_lines: string[] } {
   return {
     ...result,
     stdout_lines: splitOutputLines(String(result.stdout ?? "")),
@@ -101,8 +103,12 @@ export async function runCommand(ctx: ModuleContext, run: CommandRun): Promise<M
   if (run.chdir !== undefined) {
     const st = await ctx.files.stat(run.chdir);
     if (st?.type !== "directory") {
-      const reason = st ? "Not a directory" : "No such file or directory";
-      throw new ModuleFailure(`Unable to change directory before execution: ${reason}: '${run.chdir}'`, base);
+      // worded as Python's OSError, which is what Ansible users search for
+      const reason = st ? "[Errno 20] Not a directory" : "[Errno 2] No such file or directory";
+      throw new ModuleFailure(
+        `Unable to change directory before execution: ${reason}: b'${run.chdir}'`,
+        withLines(base),
+      );
     }
   }
   const would = ctx.check ? "Would" : "Did";

@@ -90,7 +90,8 @@ export function shellQuoteExpandingVars(word: string): string {
   for (const match of rest.matchAll(variable)) {
     const name = match[1] ?? match[2]!;
     if (match.index > last) out += shellQuote(rest.slice(last, match.index));
-    const asWritten = match[0].replace(/[${}]/g, (c) => `\\${c}`);
+    // inside "${NAME-word}" only $ and } need a backslash; an escaped { would keep its backslash
+    const asWritten = match[0].replace(/[$}]/g, (c) => `\\${c}`);
     out += `"\${${name}-${asWritten}}"`;
     last = match.index + match[0].length;
   }
