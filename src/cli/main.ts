@@ -9,6 +9,10 @@ const HELP = `tsible ${VERSION} — Ansible-style playbooks, in TypeScript
 usage:
   tsible run PLAYBOOK -i INVENTORY [--check] [--diff] [options]   run a playbook (tsible run --help)
   tsible vault encrypt|decrypt|view|edit|rekey|encrypt_string ...  encrypted files and values
+  tsible inventory -i INVENTORY --list | --graph [GROUP] | --host HOST   show an inventory
+  tsible init role NAME [--path roles]                           scaffold a new role
+  tsible lint [PLAYBOOK|FOLDER...]                               check playbooks and roles (default: playbooks/)
+  tsible schema [--out schemas]                                  write JSON Schemas for editors
   tsible --version
 `;
 
@@ -39,6 +43,18 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await (await import("./run-command.js")).runCommand(rest, io);
       case "vault":
         return await (await import("../vault/index.js")).runVaultCommand(rest, io.vault);
+      case "inventory":
+        if (rest.includes("--help") || rest.includes("-h")) {
+          io.out((await import("./inventory-command.js")).INVENTORY_HELP);
+          return 0;
+        }
+        return await (await import("./inventory-command.js")).inventoryCommand(rest, io);
+      case "init":
+        return (await import("./init-role.js")).initCommand(rest, io);
+      case "lint":
+        return (await import("./lint.js")).lintCommand(rest, io);
+      case "schema":
+        return (await import("./schema-command.js")).schemaCommand(rest, io);
       default:
         throw new TsibleError(`unknown command '${command}'`, {
           kind: "usage",
