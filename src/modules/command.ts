@@ -1,19 +1,13 @@
 import { booleanOption, toBool } from "./common/args.js";
 import { guarded, ModuleFailure } from "./common/failure.js";
-import { commandOptions, runCommand } from "./common/run-command.js";
+import { type CommandOptionArgs, commandOptions, commandRun, runCommand } from "./common/run-command.js";
 import { shellQuote, shellQuoteExpandingVars, shellSplit } from "./common/shell-words.js";
 import type { ModuleDefinition } from "./types.js";
 
-export interface CommandArgs {
+export interface CommandArgs extends CommandOptionArgs {
   _raw_params?: string;
   cmd?: string;
   argv?: unknown[];
-  chdir?: string;
-  creates?: string;
-  removes?: string;
-  stdin?: string;
-  stdin_add_newline?: unknown;
-  strip_empty_ends?: unknown;
   expand_argument_vars?: unknown;
 }
 
@@ -32,8 +26,6 @@ const schema = {
       description: "the command as a list of words",
     },
     ...commandOptions,
-    stdin_add_newline: booleanOption("end stdin with a newline"),
-    strip_empty_ends: booleanOption("strip trailing newlines from stdout and stderr"),
     expand_argument_vars: booleanOption("expand $VARS and ~ in the words, as Ansible does"),
   },
   additionalProperties: false,
@@ -57,15 +49,6 @@ export const commandModule: ModuleDefinition<CommandArgs> = {
         throw new ModuleFailure("only command or argv can be given, not both", { rc: 256 });
       const words = args.argv ? args.argv.map(String) : shellSplit(text!);
       const quote = toBool(args.expand_argument_vars, true) ? shellQuoteExpandingVars : shellQuote;
-      return runCommand(ctx, {
-        line: words.map(quote).join(" "),
-        cmd: words,
-        ...(args.chdir === undefined ? {} : { chdir: args.chdir }),
-        ...(args.creates === undefined ? {} : { creates: args.creates }),
-        ...(args.removes === undefined ? {} : { removes: args.removes }),
-        ...(args.stdin === undefined ? {} : { stdin: args.stdin }),
-        stdinAddNewline: args.stdin_add_newline,
-        stripEmptyEnds: args.strip_empty_ends,
-      });
+      return runCommand(ctx, commandRun(words.map(quote).join(" "), words, args));
     }),
 };

@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import type { ModuleContext, ModuleResult } from "../types.js";
-import { toBool } from "./args.js";
+import { booleanOption, toBool } from "./args.js";
 import { ModuleFailure } from "./failure.js";
 import { shellQuote } from "./shell-words.js";
 
@@ -27,7 +27,33 @@ export const commandOptions = {
     description: "a path (or glob): when it does not exist, the command is not run",
   },
   stdin: { type: "string", description: "text sent to the command's standard input" },
+  stdin_add_newline: booleanOption("end stdin with a newline"),
+  strip_empty_ends: booleanOption("strip trailing newlines from stdout and stderr"),
 };
+
+/** The options of a command or shell task as they come in. */
+export interface CommandOptionArgs {
+  chdir?: string;
+  creates?: string;
+  removes?: string;
+  stdin?: string;
+  stdin_add_newline?: unknown;
+  strip_empty_ends?: unknown;
+}
+
+/** A CommandRun for `line` with the task's chdir/creates/removes/stdin options. */
+export function commandRun(line: string, cmd: string[] | string, args: CommandOptionArgs): CommandRun {
+  return {
+    line,
+    cmd,
+    ...(args.chdir === undefined ? {} : { chdir: args.chdir }),
+    ...(args.creates === undefined ? {} : { creates: args.creates }),
+    ...(args.removes === undefined ? {} : { removes: args.removes }),
+    ...(args.stdin === undefined ? {} : { stdin: args.stdin }),
+    stdinAddNewline: args.stdin_add_newline,
+    stripEmptyEnds: args.strip_empty_ends,
+  };
+}
 
 /** Python's `str(datetime)` of a time in microseconds since the epoch: microseconds only when there are some. */
 function pythonDateTime(epochMicros: number): string {
