@@ -5,6 +5,7 @@ import { formatLocation, isTsibleError, type SourceLocation, TsibleError } from 
 import type { LoadOptions } from "../load/context.js";
 import type { Playbook, TaskNode, TaskSpec } from "../load/model.js";
 import { loadPlaybook } from "../load/playbook.js";
+import { validateWithSchema } from "../load/schemas.js";
 import type { CliIO } from "./io.js";
 
 export interface LintProblem {
@@ -137,9 +138,27 @@ export function checkPlaybook(playbook: Playbook): LintProblem[] {
       }
       const missing = missingLocalFile(task, playbook.dir);
       if (missing) problems.push(missing);
+      const badArgs = argumentProblem(task);
+      if (badArgs) problems.push(badArgs);
     });
   }
   return problems;
+}
+
+/** Module options are checked at run time after rendering; without `{{ }}` they can be checked now. */
+function argumentProblem(task: TaskSpec): LintProblem | undefined {
+  if (JSON.stringify(task.args ?? {}).includes("{{")) return undefined;
+  try {
+    validateWithSchema(task.module.schema, task.args ?? {}, `module ${task.module.name}`, task.location);
+    return undefined;
+  } catch (err) {
+    if (!isTsibleError(err)) throw err;
+    return {
+      location: err.location ?? task.location,
+      message: err.message,
+      ...(err.hint ? { hint: err.hint } : {}),
+    };
+  }
 }
 
 const LOCAL_SOURCES: Record<string, "templates" | "files"> = { template: "templates", copy: "files" };
