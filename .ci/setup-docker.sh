@@ -7,6 +7,10 @@ set -euo pipefail
 
 DOCKERD_LOG="${DOCKERD_LOG:-/tmp/tsible-dockerd.log}"
 TEST_IMAGE="${TEST_IMAGE:-tsible-test/busybox:1}"
+# One run at a time: test workers may call this together.
+exec 9>/tmp/tsible-setup-docker.lock
+flock 9
+
 PACKAGES=(docker.io docker-compose docker-registry apache2-utils busybox-static mkcert openssl)
 
 missing=()
