@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
+import { becomeFailure, stripBecomePrompt, wrapBecome } from "./become.js";
 import { LocalFileTransport } from "./local-files.js";
+import { withCwdAndEnv } from "./quote.js";
 import type { Connection, ExecOptions, ExecResult } from "./types.js";
 
 /** Runs on the control machine itself (`ansible_connection: local`). */
@@ -9,8 +11,20 @@ export class LocalConnection implements Connection {
 
   constructor(readonly host: string) {}
 
-  exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    return runLocal(command, opts);
+  /** Runs `command`; under become, wrapped in sudo exactly as over SSH (password on stdin only). */
+  async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    if (!opts.become) return runLocal(command, opts);
+    const become = wrapBecome(withCwdAndEnv(command, opts), opts.become);
+    const stdin = typeof opts.stdin === "string" ? Buffer.from(opts.stdin) : opts.stdin;
+    const input = become.stdinPrefix
+      ? Buffer.concat([Buffer.from(become.stdinPrefix), stdin ?? Buffer.alloc(0)])
+      : stdin;
+    const { cwd: _cwd, env: _env, become: _become, ...rest } = opts;
+    const result = await runLocal(become.command, { ...rest, ...(input ? { stdin: input } : {}) });
+    result.stderr = stripBecomePrompt(result.stderr, become.prompt);
+    const failure = becomeFailure(result, opts.become, this.host);
+    if (failure) throw failure;
+    return result;
   }
 
   async close(): Promise<void> {}

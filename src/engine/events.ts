@@ -9,6 +9,8 @@ export interface HostResultEvent {
   type: "host_result";
   host: string;
   task: string;
+  /** The module's canonical name (debug results are always shown, as Ansible does). */
+  module?: string;
   status: HostStatus;
   /** The registered result, already masked for secrets and no_log. */
   result: Record<string, unknown>;

@@ -2,7 +2,7 @@ import type { SourceLocation } from "../errors.js";
 import type { Inventory } from "../inventory/index.js";
 import type { LoadOptions } from "../load/context.js";
 import type { Playbook, PlaySpec, Role, TaskNode } from "../load/model.js";
-import { OMIT } from "../vars/index.js";
+import { OMIT, renderValue } from "../vars/index.js";
 import type { SecretRegistry } from "../vault/index.js";
 import type { EventSink } from "./events.js";
 import type { HostState } from "./host.js";
@@ -91,6 +91,7 @@ export class PlayRun {
       magic.role_path = role.path;
       magic.role_name = role.name;
     }
+    Object.defineProperty(magic, "ansible_date_time", { enumerable: true, get: dateTimeFacts });
     Object.defineProperty(magic, "hostvars", {
       enumerable: true,
       get: () => this.hostvars(),
@@ -127,8 +128,40 @@ export class PlayRun {
   }
 
   /** The label Ansible prints in `TASK [...]`: `role : name`, or the module name. */
-  taskLabel(node: TaskNode): string {
-    const name = node.name ?? (node.type === "task" ? node.moduleName : node.type);
+  taskLabel(node: TaskNode, host?: HostState): string {
+    let name = node.name ?? (node.type === "task" ? node.moduleName : node.type);
+    if (host && name.includes("{{")) {
+      try {
+        name = String(renderValue(name, this.scopeFor(host, node), node.location));
+      } catch {
+        // a name that cannot be rendered yet (it uses a loop item, say) is shown as written
+      }
+    }
     return node.parent.role ? `${node.parent.role.name} : ${name}` : name;
   }
+}
+
+/** The controller's clock in the shape of Ansible's `ansible_date_time` fact (local time). */
+function dateTimeFacts(): Record<string, string> {
+  const now = new Date();
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const date = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+  const time = `${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
+  return {
+    date,
+    time,
+    year: String(now.getFullYear()),
+    month: pad(now.getMonth() + 1),
+    day: pad(now.getDate()),
+    hour: pad(now.getHours()),
+    minute: pad(now.getMinutes()),
+    second: pad(now.getSeconds()),
+    epoch: String(Math.floor(now.getTime() / 1000)),
+    iso8601: `${now.toISOString().slice(0, 19)}Z`,
+    iso8601_basic_short: `${date.replaceAll("-", "")}T${time.replaceAll(":", "")}`,
+    tz_offset: (() => {
+      const m = -now.getTimezoneOffset();
+      return `${m >= 0 ? "+" : "-"}${pad(Math.floor(Math.abs(m) / 60))}${pad(Math.abs(m) % 60)}`;
+    })(),
+  };
 }

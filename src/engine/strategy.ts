@@ -71,7 +71,7 @@ export async function runTask(
   play.run.emit({
     type: "task_start",
     name: task.name ?? task.moduleName,
-    label: play.taskLabel(task),
+    label: play.taskLabel(task, hosts[0]),
     handler,
     location: task.location,
     hosts: hosts.map((h) => h.name),
@@ -88,7 +88,12 @@ export async function runTask(
         if (facts && typeof facts === "object") Object.assign(other.facts, facts);
       }
     }
-    if (outcome.status === "failed" && !outcome.ignored) failed.add(host);
+    if (outcome.status === "failed" && !outcome.ignored) {
+      failed.add(host);
+      // what a rescue section reads, as in Ansible
+      host.facts.ansible_failed_task = { name: task.name ?? task.moduleName, action: task.module.name };
+      host.facts.ansible_failed_result = outcome.result;
+    }
     if (outcome.status === "unreachable") host.unreachable = true;
   });
   return failed;
@@ -190,12 +195,15 @@ async function runInclude(play: PlayRun, node: IncludeSpec, hosts: HostState[]):
   play.run.emit({
     type: "task_start",
     name: node.name ?? node.type,
-    label: play.taskLabel(node),
+    label: play.taskLabel(node, hosts[0]),
     handler: false,
     location: node.location,
     hosts: hosts.map((h) => h.name),
   });
-  const groups = new Map<string, { hosts: HostState[]; target: string; vars: Record<string, unknown> }>();
+  const groups = new Map<
+    string,
+    { hosts: HostState[]; target: string; vars: Record<string, unknown>; options: Record<string, unknown> }
+  >();
   for (const host of hosts) {
     try {
       const scope = play.scopeFor(host, node);
@@ -212,8 +220,10 @@ async function runInclude(play: PlayRun, node: IncludeSpec, hosts: HostState[]):
         );
         if (!ok) return;
         const target = String(renderValue(node.target, itemScope, node.location));
-        const key = `${target}\0${JSON.stringify(vars)}`;
-        const group = groups.get(key) ?? { hosts: [], target, vars };
+        // include_role options (tasks_from, vars_from…) may be templated too
+        const options = renderValue(node.options, itemScope, node.location) as Record<string, unknown>;
+        const key = `${target}\0${JSON.stringify(vars)}\0${JSON.stringify(options)}`;
+        const group = groups.get(key) ?? { hosts: [], target, vars, options };
         group.hosts.push(host);
         groups.set(key, group);
       });
@@ -239,7 +249,7 @@ async function runInclude(play: PlayRun, node: IncludeSpec, hosts: HostState[]):
     };
     try {
       if (node.type === "include_role") {
-        nodes = loadRoleInto(group.target, node.options, ctx, parent, node.location);
+        nodes = loadRoleInto(group.target, group.options, ctx, parent, node.location);
       } else {
         const path = isAbsolute(group.target) ? group.target : join(node.baseDir, group.target);
         nodes = loadTaskFile(path, ctx, parent, node.parent.role ? node.baseDir : undefined);

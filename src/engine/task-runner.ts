@@ -1,7 +1,7 @@
 import { isTsibleError, TsibleError } from "../errors.js";
 import type { TaskSpec } from "../load/model.js";
 import type { ModuleResult } from "../modules/types.js";
-import { evaluateCondition, OMIT, renderValue } from "../vars/index.js";
+import { evaluateCondition, OMIT, renderValue, toText } from "../vars/index.js";
 import type { HostResultEvent, HostStatus } from "./events.js";
 import type { HostState } from "./host.js";
 import { type EffectiveKeywords, effectiveKeywords } from "./keywords.js";
@@ -28,6 +28,7 @@ export async function runTaskOnHost(play: PlayRun, task: TaskSpec, host: HostSta
   } catch (err) {
     return finish(play, task, host, failure(err), undefined);
   }
+  if (keywords.become?.password) play.run.secrets.add(keywords.become.password);
   const conditions = [...task.parent.when, ...task.when];
   let outcome: TaskOutcome;
   try {
@@ -81,7 +82,9 @@ function finish(
   if (facts && typeof facts === "object" && outcome.status !== "failed") Object.assign(host.facts, facts);
   if (outcome.status === "changed")
     for (const name of task.notify) host.notified.add(renderNotify(play, host, name));
-  const isLoop = Array.isArray(outcome.result.results) && task.loop !== undefined;
+  // a loop's items were reported one by one; an empty loop still gets its `skipping:` line
+  const results = outcome.result.results;
+  const isLoop = Array.isArray(results) && results.length > 0 && task.loop !== undefined;
   emitResult(play, task, host, outcome, keywords, isLoop ? { loopSummary: true } : {});
   return outcome;
 }
@@ -108,6 +111,7 @@ function emitResult(
     type: "host_result",
     host: host.name,
     task: play.taskLabel(task),
+    module: task.module.name,
     status: outcome.status,
     result: shown,
     ...(outcome.ignored ? { ignored: true } : {}),
@@ -139,10 +143,9 @@ async function runLoop(
   conditions: unknown[],
 ): Promise<TaskOutcome> {
   const items = loopItems(task.loop, task.loopKind ?? "loop", scope, task.location);
-  const control = (renderValue(task.loopControl ?? {}, scope, task.location) ?? {}) as Record<
-    string,
-    unknown
-  >;
+  // the label refers to the item, so it is rendered per item (itemLabel); the rest once here
+  const { label: _label, ...controlSpec } = task.loopControl ?? {};
+  const control = (renderValue(controlSpec, scope, task.location) ?? {}) as Record<string, unknown>;
   const results: Record<string, unknown>[] = [];
   if (items.length === 0) {
     return {
@@ -172,7 +175,7 @@ async function runLoop(
       outcome = failure(err);
     }
     if (outcome.status === "failed" && keywords.ignoreErrors) outcome.ignored = true;
-    const result = { ...outcome.result, item: items[i], ansible_loop_var: loopVar };
+    const result = { ...outcome.result, [loopVar]: items[i], ansible_loop_var: loopVar };
     results.push(result);
     emitResult(play, task, host, { ...outcome, result }, keywords, { item: label });
     if (outcome.status === "unreachable") break;
@@ -194,7 +197,7 @@ async function runLoop(
 function itemLabel(scope: LayeredScope, item: unknown, task: TaskSpec): string {
   const raw = task.loopControl?.label;
   const value = raw !== undefined ? renderValue(raw, scope, task.location) : item;
-  return typeof value === "string" ? value : JSON.stringify(value);
+  return toText(value);
 }
 
 /** One module call with retries (`until`), then changed_when / failed_when. */
@@ -227,11 +230,9 @@ async function runOnce(
     result = applyResultConditions(task, scope, result);
     if (task.until === undefined) break;
     const resultScope = scope.with(task.register ? { [task.register]: result } : {});
-    if (
-      !result.skipped &&
-      conditionsHold([task.until], resultScope.with(result as Record<string, unknown>), task)
-    )
-      break;
+    // a skipped call (check mode) cannot be retried into success: take it as it is
+    if (result.skipped) break;
+    if (conditionsHold([task.until], resultScope.with(result as Record<string, unknown>), task)) break;
     if (attempt > retries) {
       result = { ...result, failed: true, attempts: attempt, msg: result.msg ?? "Retries exhausted" };
       break;

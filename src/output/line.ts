@@ -131,15 +131,13 @@ export class LineRenderer {
 
   /** What follows `=>`: debug's message always, everything at -v. */
   private details(e: HostResultEvent): string | undefined {
-    const isDebug =
-      e.task.endsWith("debug") || "_debug" in e.result || e.result._ansible_verbose_always === true;
+    const isDebug = e.module === "debug" || e.result._ansible_verbose_always === true;
     if (e.noLog) return this.verbosity > 0 ? pyJson(clean(e.result), 4) : undefined;
     if (isDebug && (e.verbosity ?? 0) <= this.verbosity) {
       const shown = clean(e.result);
       delete shown.changed;
-      delete shown._debug;
       if (e.item !== undefined) {
-        delete shown.item;
+        delete shown[String(e.result.ansible_loop_var ?? "item")];
         delete shown.ansible_loop_var;
       }
       return pyJson(shown, 4);
