@@ -1,5 +1,5 @@
 import { commandFailed, docker, labelArgs, labelsInclude, optionArgs } from "./docker/cli.js";
-import { inspectObject, presenceDiff } from "./docker/objects.js";
+import { type DockerObjectKind, manageDockerObject } from "./docker/objects.js";
 import type { ModuleContext, ModuleDefinition, ModuleResult } from "./types.js";
 
 export interface DockerNetworkArgs {
@@ -50,63 +50,18 @@ export const dockerNetwork: ModuleDefinition<DockerNetworkArgs> = {
       force: { type: "boolean" },
     },
   },
-  async run(ctx, args) {
-    const { found, error } = await inspectObject<NetworkInspect>(ctx, "network", args.name);
-    if (error) return { changed: false, failed: true, msg: error };
-    const state = args.state ?? "present";
-    if (state === "info") return { changed: false, exists: found !== undefined, network: summary(found) };
-    if (state === "absent") return remove(ctx, args, found);
-    return ensure(ctx, args, found);
-  },
+  run: (ctx, args) => manageDockerObject(ctx, args, networks),
 };
 
-async function ensure(
-  ctx: ModuleContext,
-  args: DockerNetworkArgs,
-  found: NetworkInspect | undefined,
-): Promise<ModuleResult> {
-  const differences = found ? networkDifferences(found, args) : [];
-  if (found && differences.length === 0) return { changed: false, exists: true, network: summary(found) };
-  if (found && !args.force) {
-    return {
-      changed: false,
-      failed: true,
-      msg: `network ${args.name} exists with other settings: ${differences.join("; ")}; set force: true to recreate it`,
-      differences,
-      network: summary(found),
-    };
-  }
-  const diff = presenceDiff("network", args.name, found ? "present (other settings)" : "absent", "present");
-  if (ctx.check)
-    return { changed: true, exists: found !== undefined, differences, ...(ctx.diff ? { diff } : {}) };
-  if (found) {
-    const removed = await removeNetwork(ctx, found, true);
-    if (removed) return removed;
-  }
-  const created = await docker(ctx, ["network", "create", ...createArgs(args), args.name]);
-  if (created.rc !== 0) return commandFailed(`docker network create ${args.name}`, created);
-  const after = await inspectObject<NetworkInspect>(ctx, "network", args.name);
-  return {
-    changed: true,
-    exists: true,
-    differences,
-    network: summary(after.found),
-    ...(ctx.diff ? { diff } : {}),
-  };
-}
-
-async function remove(
-  ctx: ModuleContext,
-  args: DockerNetworkArgs,
-  found: NetworkInspect | undefined,
-): Promise<ModuleResult> {
-  if (!found) return { changed: false, exists: false };
-  const diff = presenceDiff("network", args.name, "present", "absent");
-  if (ctx.check) return { changed: true, exists: true, ...(ctx.diff ? { diff } : {}) };
-  const failed = await removeNetwork(ctx, found, args.force ?? false);
-  if (failed) return failed;
-  return { changed: true, exists: false, ...(ctx.diff ? { diff } : {}) };
-}
+const networks: DockerObjectKind<DockerNetworkArgs, NetworkInspect> = {
+  kind: "network",
+  differences: networkDifferences,
+  createArgs,
+  summary,
+  mayRecreate: (args) => args.force ?? false,
+  recreateHint: "set force: true to recreate it",
+  remove: (ctx, found, args) => removeNetwork(ctx, found, args.force ?? false),
+};
 
 /** Removes a network, disconnecting its containers first when `force`; returns a failure or undefined. */
 async function removeNetwork(
@@ -163,8 +118,7 @@ export function networkDifferences(found: NetworkInspect, args: DockerNetworkArg
   return out;
 }
 
-function summary(found: NetworkInspect | undefined) {
-  if (!found) return undefined;
+function summary(found: NetworkInspect) {
   return {
     name: found.Name,
     id: found.Id,

@@ -1,6 +1,6 @@
 import { commandFailed, docker, labelArgs, labelsInclude, optionArgs } from "./docker/cli.js";
-import { inspectObject, presenceDiff } from "./docker/objects.js";
-import type { ModuleContext, ModuleDefinition, ModuleResult } from "./types.js";
+import { type DockerObjectKind, manageDockerObject } from "./docker/objects.js";
+import type { ModuleDefinition } from "./types.js";
 
 export interface DockerVolumeArgs {
   name: string;
@@ -18,10 +18,32 @@ interface VolumeInspect {
   Mountpoint: string;
   Labels: Record<string, string> | null;
   Options: Record<string, string> | null;
-  CreatedAt?: string;
 }
 
 const stringMap = { type: "object", additionalProperties: { type: "string" } };
+
+const volumes: DockerObjectKind<DockerVolumeArgs, VolumeInspect> = {
+  kind: "volume",
+  differences: volumeDifferences,
+  createArgs: (args) => [
+    ...(args.driver ? ["--driver", args.driver] : []),
+    ...labelArgs(args.labels),
+    ...optionArgs(args.driver_options),
+  ],
+  summary: (found) => ({
+    name: found.Name,
+    driver: found.Driver,
+    mountpoint: found.Mountpoint,
+    labels: found.Labels ?? {},
+    options: found.Options ?? {},
+  }),
+  mayRecreate: (args) => args.recreate ?? false,
+  recreateHint: "recreate: true would delete its data",
+  async remove(ctx, found) {
+    const removed = await docker(ctx, ["volume", "rm", found.Name]);
+    return removed.rc === 0 ? undefined : commandFailed(`docker volume rm ${found.Name}`, removed);
+  },
+};
 
 /** Docker volumes; an existing volume (one made by compose, such as PostgreSQL's) is kept when it has what was asked. */
 export const dockerVolume: ModuleDefinition<DockerVolumeArgs> = {
@@ -39,64 +61,8 @@ export const dockerVolume: ModuleDefinition<DockerVolumeArgs> = {
       recreate: { type: "boolean" },
     },
   },
-  async run(ctx, args) {
-    const { found, error } = await inspectObject<VolumeInspect>(ctx, "volume", args.name);
-    if (error) return { changed: false, failed: true, msg: error };
-    const state = args.state ?? "present";
-    if (state === "info") return { changed: false, exists: found !== undefined, volume: summary(found) };
-    if (state === "absent") return remove(ctx, args.name, found);
-    return ensure(ctx, args, found);
-  },
+  run: (ctx, args) => manageDockerObject(ctx, args, volumes),
 };
-
-async function ensure(ctx: ModuleContext, args: DockerVolumeArgs, found: VolumeInspect | undefined) {
-  const differences = found ? volumeDifferences(found, args) : [];
-  if (found && differences.length === 0) return { changed: false, exists: true, volume: summary(found) };
-  if (found && !args.recreate) {
-    return {
-      changed: false,
-      failed: true,
-      msg: `volume ${args.name} exists with other settings: ${differences.join("; ")}; recreate: true would delete its data`,
-      differences,
-      volume: summary(found),
-    };
-  }
-  const diff = presenceDiff("volume", args.name, found ? "present (other settings)" : "absent", "present");
-  if (ctx.check)
-    return { changed: true, exists: found !== undefined, differences, ...(ctx.diff ? { diff } : {}) };
-  if (found) {
-    const removed = await docker(ctx, ["volume", "rm", args.name]);
-    if (removed.rc !== 0) return commandFailed(`docker volume rm ${args.name}`, removed);
-  }
-  const createArgs = [
-    ...(args.driver ? ["--driver", args.driver] : []),
-    ...labelArgs(args.labels),
-    ...optionArgs(args.driver_options),
-  ];
-  const created = await docker(ctx, ["volume", "create", ...createArgs, args.name]);
-  if (created.rc !== 0) return commandFailed(`docker volume create ${args.name}`, created);
-  const after = await inspectObject<VolumeInspect>(ctx, "volume", args.name);
-  return {
-    changed: true,
-    exists: true,
-    differences,
-    volume: summary(after.found),
-    ...(ctx.diff ? { diff } : {}),
-  };
-}
-
-async function remove(
-  ctx: ModuleContext,
-  name: string,
-  found: VolumeInspect | undefined,
-): Promise<ModuleResult> {
-  if (!found) return { changed: false, exists: false };
-  const diff = ctx.diff ? { diff: presenceDiff("volume", name, "present", "absent") } : {};
-  if (ctx.check) return { changed: true, exists: true, ...diff };
-  const removed = await docker(ctx, ["volume", "rm", name]);
-  if (removed.rc !== 0) return commandFailed(`docker volume rm ${name}`, removed);
-  return { changed: true, exists: false, ...diff };
-}
 
 /** What differs between an existing volume and the settings written in the task. */
 export function volumeDifferences(found: VolumeInspect, args: DockerVolumeArgs): string[] {
@@ -107,15 +73,4 @@ export function volumeDifferences(found: VolumeInspect, args: DockerVolumeArgs):
   if (args.driver_options && !labelsInclude(found.Options, args.driver_options))
     out.push("driver options differ");
   return out;
-}
-
-function summary(found: VolumeInspect | undefined) {
-  if (!found) return undefined;
-  return {
-    name: found.Name,
-    driver: found.Driver,
-    mountpoint: found.Mountpoint,
-    labels: found.Labels ?? {},
-    options: found.Options ?? {},
-  };
 }
