@@ -163,6 +163,9 @@ class OverlaidHostFiles implements HostFiles {
 
   async mkdirp(path: string, attributes: AttributeWish = {}): Promise<string[]> {
     const created: string[] = [];
+    // the common case (it exists) costs one stat, not one per path component
+    const whole = await this.stat(normalizePath(path), { follow: true });
+    if (whole?.type === "directory") return created;
     let current = "/";
     for (const part of normalizePath(path).split("/").filter(Boolean)) {
       current = posix.join(current, part);
@@ -171,7 +174,14 @@ class OverlaidHostFiles implements HostFiles {
         if (st.type !== "directory") throw fsError("ENOTDIR", "mkdir", current);
         continue;
       }
-      await this.mkdir(current, attributes);
+      try {
+        await this.mkdir(current, attributes);
+      } catch (err) {
+        // another host or process made it in the meantime (local hosts share one disk)
+        const now = (err as NodeJS.ErrnoException).code === "EEXIST" ? await this.stat(current, { follow: true }) : undefined;
+        if (now?.type === "directory") continue;
+        throw err;
+      }
       created.push(current);
     }
     return created;
