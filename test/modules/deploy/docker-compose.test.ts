@@ -164,6 +164,7 @@ describe.skipIf(skip)(
           project_src: named,
           files: ["compose.yml"],
           state: "absent",
+          remove_volumes: true,
           timeout: 1,
         });
         expect(down.changed).toBe(true);
