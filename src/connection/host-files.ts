@@ -178,7 +178,10 @@ class OverlaidHostFiles implements HostFiles {
         await this.mkdir(current, attributes);
       } catch (err) {
         // another host or process made it in the meantime (local hosts share one disk)
-        const now = (err as NodeJS.ErrnoException).code === "EEXIST" ? await this.stat(current, { follow: true }) : undefined;
+        const now =
+          (err as NodeJS.ErrnoException).code === "EEXIST"
+            ? await this.stat(current, { follow: true })
+            : undefined;
         if (now?.type === "directory") continue;
         throw err;
       }

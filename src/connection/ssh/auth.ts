@@ -3,7 +3,11 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { type AnyAuthMethod, type AuthenticationType, type ParsedKey, utils } from "ssh2";
+import ssh2, { type AnyAuthMethod, type AuthenticationType, type ParsedKey } from "ssh2";
+
+// ssh2 is CommonJS: Node's ESM loader gives only its default export
+const { utils } = ssh2;
+
 import { TsibleError } from "../../errors.js";
 import { ENV_KEY_PASSPHRASE, type SshOptions } from "./options.js";
 

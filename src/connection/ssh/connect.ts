@@ -1,7 +1,11 @@
 /** Opening an authenticated ssh2 client: TCP or a jump host's tunnel, host key check, clear errors. */
 
 import type { Duplex } from "node:stream";
-import { Client } from "ssh2";
+import ssh2, { type Client } from "ssh2";
+
+// ssh2 is CommonJS: Node's ESM loader gives only its default export
+const { Client: SshClient } = ssh2;
+
 import { TsibleError } from "../../errors.js";
 import { authAttempts, authWalker } from "./auth.js";
 import { hostKeyPolicy } from "./host-key-check.js";
@@ -44,7 +48,7 @@ export async function connectOne(opts: SshOptions, sock?: Duplex, jumpedFrom?: s
   const [policy, attempts] = await Promise.all([hostKeyPolicy(opts), authAttempts(opts)]);
   const walker = authWalker(attempts);
   const timeout = opts.connectTimeoutMs ?? 10_000;
-  const client = new Client();
+  const client = new SshClient();
   let hostKeyError: TsibleError | undefined;
   const target = describeTarget(opts);
   return new Promise((resolve, reject) => {
