@@ -49,7 +49,15 @@ export function effectiveKeywords(
       : undefined;
   const becomePassword =
     options.becomePassword ?? (varPassword !== undefined ? String(varPassword) : undefined);
-  const environment = merged.environment !== undefined ? render(merged.environment) : undefined;
+  // a task's environment adds to (and overrides) what its play or block exports
+  const outer = node.parent.keywords.environment;
+  const own = node.keywords.environment;
+  const environment =
+    isMapping(outer) && isMapping(own)
+      ? { ...(render(outer) as object), ...(render(own) as object) }
+      : merged.environment !== undefined
+        ? render(merged.environment)
+        : undefined;
   return {
     check: flag(merged.check_mode, options.check),
     diff: flag(merged.diff, options.diff),
@@ -72,4 +80,8 @@ export function effectiveKeywords(
         ? Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, String(v)]))
         : undefined,
   };
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }

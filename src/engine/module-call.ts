@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { CheckOverlay } from "../connection/check-overlay.js";
-import { createHostFiles } from "../connection/host-files.js";
+import { createHostFiles, type HostFiles } from "../connection/host-files.js";
 import { becomeFiles } from "../connection/shell-files.js";
 import type { BecomeSpec, Connection, ExecOptions } from "../connection/types.js";
 import { TsibleError } from "../errors.js";
@@ -18,6 +18,8 @@ export interface CallSettings {
   diff: boolean;
   become: BecomeSpec | undefined;
   signal: AbortSignal;
+  /** The task's `environment:`, exported for every command it runs. */
+  environment: Record<string, string> | undefined;
 }
 
 /** Runs a task's module once on a host: builds the module's context, validates, calls `run`. */
@@ -49,28 +51,36 @@ function moduleContext(
   };
   const exec = (command: string, opts: Omit<ExecOptions, "become"> = {}) => {
     const c = needConn();
+    const env = settings.environment || opts.env ? { ...settings.environment, ...opts.env } : undefined;
     return c.exec(command, {
       ...opts,
+      ...(env ? { env } : {}),
       ...(settings.become ? { become: settings.become } : {}),
       signal: opts.signal ?? settings.signal,
     });
   };
-  const files = conn
-    ? createHostFiles({
-        transport: settings.become ? becomeFiles(conn, settings.become) : conn.files,
-        exec,
-        check: settings.check,
-        overlay: overlayOf(host),
-      })
-    : (undefined as never);
+  let files: HostFiles | undefined;
+  const hostFiles = (): HostFiles => {
+    const c = needConn();
+    files ??= createHostFiles({
+      transport: settings.become ? becomeFiles(c, settings.become) : c.files,
+      exec,
+      check: settings.check,
+      overlay: overlayOf(host),
+    });
+    return files;
+  };
   const role = task.parent.role;
   return {
     host: host.name,
     get conn() {
       return needConn();
     },
-    files,
+    get files() {
+      return hostFiles();
+    },
     check: settings.check,
+    verbosity: play.options.verbosity,
     diff: settings.diff,
     become: settings.become,
     signal: settings.signal,

@@ -215,6 +215,7 @@ async function runOnce(
     check: keywords.check,
     diff: keywords.diff,
     become: keywords.become,
+    environment: keywords.environment,
     signal: play.options.signal ?? new AbortController().signal,
   };
   const retries = task.until !== undefined ? Math.max(0, Number(renderValue(task.retries ?? 3, scope))) : 0;

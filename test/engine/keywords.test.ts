@@ -130,6 +130,21 @@ describe("task keywords", () => {
     expect(res.stdout.match(/TASK \[once\]/g)).toHaveLength(2);
   });
 
+  test("environment: is exported to the commands of the play and task", async () => {
+    const res = await play(`
+- hosts: all
+  gather_facts: false
+  environment: { GREETING: hello }
+  tasks:
+    - shell: echo "$GREETING $WHO"
+      environment: { WHO: "{{ inventory_hostname }}" }
+      register: r
+    - debug: { var: r.stdout }
+`);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('"r.stdout": "hello localhost"');
+  });
+
   test("extra vars win over play vars; -e accepts k=v, JSON and @file", async () => {
     writeFileSync(join(dir, "extra.yml"), "from_file: yes-file\n");
     const res = await play(
@@ -165,5 +180,69 @@ describe("task keywords", () => {
     expect(res.code).toBe(0);
     expect(res.stdout + res.stderr).not.toContain("s3cr3t-value-123");
     expect(res.stdout).toContain("no_log: true");
+  });
+});
+
+describe("run options", () => {
+  test("--diff shows a unified diff before the changed line; check_mode: false runs for real in --check", async () => {
+    writeFileSync(join(dir, "diffme.conf"), "a=1\nb=2\n");
+    const res = await play(
+      `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: edit
+      lineinfile: { path: BASE/diffme.conf, regexp: "^b=", line: "b=3" }
+    - name: always real
+      copy: { content: "real\\n", dest: BASE/real-even-in-check }
+      check_mode: false
+`,
+      ["--check", "--diff"],
+    );
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(
+      /--- before: .*diffme\.conf \(content\)\n\+\+\+ after: .*diffme\.conf \(content\)\n@@ -1,2 \+1,2 @@\n a=1\n-b=2\n\+b=3\n/,
+    );
+    expect(readFileSync(join(dir, "diffme.conf"), "utf8")).toBe("a=1\nb=2\n");
+    expect(readFileSync(join(dir, "real-even-in-check"), "utf8")).toBe("real\n");
+  });
+
+  test("--limit, vars_files, delegate_to localhost", async () => {
+    writeFileSync(join(dir, "vf.yml"), "colour: blue\n");
+    const res = await play(
+      `
+- hosts: all
+  gather_facts: false
+  vars_files: [BASE/vf.yml]
+  tasks:
+    - copy: { content: "{{ colour }}\\n", dest: "BASE/vf-{{ inventory_hostname }}" }
+      delegate_to: localhost
+`,
+      ["--limit", "h2"],
+      ["h1", "h2"],
+    );
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain("changed: [h2 -> localhost]");
+    expect(readFileSync(join(dir, "vf-h2"), "utf8")).toBe("blue\n");
+    expect(existsSync(join(dir, "vf-h1"))).toBe(false);
+  });
+
+  test("--syntax-check and --list-tasks load without touching hosts; a parse error exits 4", async () => {
+    const yaml = `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - { name: one, file: { path: BASE/never-made, state: directory }, tags: [t1] }
+`;
+    const syntax = await play(yaml, ["--syntax-check"]);
+    expect(syntax.code).toBe(0);
+    expect(syntax.stdout).toMatch(/playbook: .*play\d+\.yml/);
+    const list = await play(yaml, ["--list-tasks"]);
+    expect(list.stdout).toMatch(/one\tTAGS: \[t1\]/);
+    expect(existsSync(join(dir, "never-made"))).toBe(false);
+    const broken = await play("- hosts: all\n  tasks:\n    - copyy: {}\n", ["--syntax-check"]);
+    expect(broken.code).toBe(4);
+    expect(broken.stderr).toMatch(/play\d+\.yml:3:7: unknown module or task keyword 'copyy'/);
+    expect(broken.stderr).toMatch(/\^/);
   });
 });
