@@ -17,11 +17,13 @@ export function snapshotTree(root: string): Record<string, TreeEntry> {
       const st = lstatSync(path);
       const rel = relative(root, path);
       const mode = (st.mode & 0o7777).toString(8).padStart(4, "0");
-      if (st.isSymbolicLink()) out[rel] = { type: "link", mode: "link", target: readlinkSync(path).replace(root, "<base>") };
+      if (st.isSymbolicLink())
+        out[rel] = { type: "link", mode: "link", target: readlinkSync(path).replace(root, "<base>") };
       else if (st.isDirectory()) {
         out[rel] = { type: "dir", mode };
         walk(path);
-      } else out[rel] = { type: "file", mode, content: readFileSync(path, "utf8").replaceAll(root, "<base>") };
+      } else
+        out[rel] = { type: "file", mode, content: readFileSync(path, "utf8").replaceAll(root, "<base>") };
     }
   };
   walk(root);
