@@ -1,4 +1,5 @@
-import Handlebars from "handlebars";
+import { createRequire } from "node:module";
+import type Handlebars from "handlebars";
 import { type SourceLocation, TsibleError } from "../../errors.js";
 import { strict } from "../expr/context.js";
 import { evaluateNode } from "../expr/evaluator.js";
@@ -8,7 +9,15 @@ import { contextFor, Frame, scopeForContext } from "./frames.js";
 import { PUBLIC_HELPERS } from "./helpers.js";
 import { type Entry, type Translation, translate } from "./translate.js";
 
-const handlebars = Handlebars.create();
+/**
+ * Handlebars is loaded on the first template rendered, not at start-up: most runs and every
+ * --syntax-check never render one, and loading it costs about 100 ms.
+ */
+let instance: typeof Handlebars | undefined;
+function hbs(): typeof Handlebars {
+  instance ??= (createRequire(import.meta.url)("handlebars") as typeof Handlebars).create();
+  return instance;
+}
 const INTERNAL = ["__expr", "__cond", "__for", "__set"] as const;
 const KNOWN_HELPERS = Object.fromEntries(
   [...INTERNAL, ...Object.keys(PUBLIC_HELPERS), "if", "unless", "each", "with", "lookup", "log"].map(
@@ -37,8 +46,8 @@ function compile(text: string): Compiled {
   const translation = translate(text);
   let render: Handlebars.TemplateDelegate;
   try {
-    const ast = handlebars.parse(translation.source, { ignoreStandalone: translation.jinjaTags });
-    render = handlebars.compile(ast, {
+    const ast = hbs().parse(translation.source, { ignoreStandalone: translation.jinjaTags });
+    render = hbs().compile(ast, {
       noEscape: true,
       strict: true,
       knownHelpers: KNOWN_HELPERS,
@@ -144,7 +153,7 @@ function internalHelpers(compiled: Compiled, root: Frame, file: string) {
             const frame = new Frame(scope);
             frame.set("loop", loopVariable(i, items.length, items));
             bindTargets(frame, entry.targets, item);
-            const data = handlebars.createFrame(options.data ?? {});
+            const data = hbs().createFrame(options.data ?? {});
             Object.assign(data, { index: i, first: i === 0, last: i === items.length - 1 });
             return options.fn(contextFor(frame), { data });
           })
