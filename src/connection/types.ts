@@ -1,3 +1,5 @@
+import type { Duplex } from "node:stream";
+
 /** How to become another user on the host (Ansible's `become`). Only sudo is supported. */
 export interface BecomeSpec {
   user: string;
@@ -71,12 +73,22 @@ export interface FileTransport {
   readdir(path: string): Promise<string[]>;
 }
 
+/** A command whose stdin and stdout the caller streams (rsync's protocol over the host's connection). */
+export interface CommandStream {
+  /** Writes go to the command's stdin; reads come from its stdout. `end()` sends EOF. */
+  readonly stream: Duplex;
+  /** Settles when the command has ended, with its exit code and stderr (stdout went through `stream`). */
+  readonly done: Promise<ExecResult>;
+}
+
 /** A connection to one host, opened once and reused for the whole run. */
 export interface Connection {
   readonly host: string;
   readonly kind: "local" | "ssh";
   /** Runs `command` with `/bin/sh -c` on the host (wrapped in sudo when `opts.become` is set). */
   exec(command: string, opts?: ExecOptions): Promise<ExecResult>;
+  /** Streams a command's stdin/stdout (wrapped in sudo when `opts.become` is set); ssh only. */
+  openStream?(command: string, opts?: Pick<ExecOptions, "become" | "signal">): Promise<CommandStream>;
   /** Direct file access as the login user. Under become, callers use a shell-based transport. */
   readonly files: FileTransport;
   close(): Promise<void>;

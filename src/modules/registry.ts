@@ -11,6 +11,7 @@ import { failModule } from "./fail.js";
 import { fileModule } from "./file.js";
 import { lineinfileModule } from "./lineinfile.js";
 import { mkcert } from "./mkcert.js";
+import { rsyncModule } from "./rsync.js";
 import { setFactModule } from "./set_fact.js";
 import { shellModule } from "./shell.js";
 import { statModule } from "./stat.js";
@@ -41,6 +42,7 @@ const all: AnyModule[] = [
   dockerNetwork,
   dockerVolume,
   mkcert,
+  rsyncModule,
   tlsCheck,
   unarchive,
   uri,

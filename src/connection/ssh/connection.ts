@@ -1,10 +1,10 @@
 /** A Connection over one ssh2 client per host: bounded channels, one reused SFTP channel, become. */
 
-import type { Client, SFTPWrapper } from "ssh2";
+import type { Client, ClientChannel, SFTPWrapper } from "ssh2";
 import { TsibleError } from "../../errors.js";
 import { becomeFailure, stripBecomePrompt, wrapBecome } from "../become.js";
 import { withCwdAndEnv } from "../quote.js";
-import type { Connection, ExecOptions, ExecResult, FileTransport } from "../types.js";
+import type { CommandStream, Connection, ExecOptions, ExecResult, FileTransport } from "../types.js";
 import { ChannelLimit } from "./channel-limit.js";
 import { connectWithJumps } from "./connect.js";
 import { type RawExecResult, runOnChannel } from "./exec-channel.js";
@@ -104,6 +104,51 @@ export class SshConnection implements Connection {
       if (failure) throw failure;
     }
     return result;
+  }
+
+  /**
+   * Opens a channel running `command` whose stdin/stdout the caller streams (rsync's protocol); stderr
+   * is collected for `done`. Under become with a password, the password goes first, before the stream.
+   */
+  async openStream(
+    command: string,
+    opts: Pick<ExecOptions, "become" | "signal"> = {},
+  ): Promise<CommandStream> {
+    this.assertOpen();
+    const become = opts.become ? wrapBecome(command, opts.become) : undefined;
+    const release = await this.limit.acquire(opts.signal);
+    let channel: ClientChannel;
+    try {
+      channel = await new Promise<ClientChannel>((resolve, reject) =>
+        this.client.exec(become?.command ?? command, (err, stream) =>
+          err ? reject(this.lost(`cannot open a channel: ${err.message}`)) : resolve(stream),
+        ),
+      );
+    } catch (err) {
+      release();
+      throw err;
+    }
+    if (become?.stdinPrefix) channel.write(become.stdinPrefix);
+    const errs: Buffer[] = [];
+    let rc: number | undefined;
+    channel.stderr.on("data", (chunk: Buffer) => errs.push(chunk));
+    channel.on("exit", (code: number | null) => {
+      rc = code ?? 255;
+    });
+    const done = new Promise<ExecResult>((resolve, reject) => {
+      channel.once("close", () => {
+        release();
+        const result = {
+          rc: rc ?? 255,
+          stdout: "",
+          stderr: stripBecomePrompt(Buffer.concat(errs).toString("utf8"), become?.prompt),
+        };
+        const failure = opts.become ? becomeFailure(result, opts.become, this.host) : undefined;
+        if (failure) reject(failure);
+        else resolve(result);
+      });
+    });
+    return { stream: channel, done };
   }
 
   /** The one SFTP channel, opened on first use and reopened if the server closed it. */

@@ -1,0 +1,115 @@
+import { resolve } from "node:path";
+import { shellJoin } from "../connection/quote.js";
+import type { ExecResult } from "../connection/types.js";
+import { guarded } from "./common/failure.js";
+import { type RsyncArgs, rsyncFlags } from "./rsync/options.js";
+import { ProgressReporter, parseItemized } from "./rsync/output.js";
+import { startRelay } from "./rsync/relay.js";
+import { spawnRsync } from "./rsync/spawn.js";
+import type { ModuleContext, ModuleDefinition, ModuleResult } from "./types.js";
+
+/** The host word in rsync's `host:path`; the relay ignores it, the connection is already the host's. */
+const REMOTE = "tsible";
+
+const flag = { type: "boolean" };
+const patterns = { type: "array", items: { type: "string", minLength: 1 } };
+
+/**
+ * Ansible's synchronize: rsync between the controller and a host (push or pull), or within the host
+ * (`local: true`). Over SSH the transfer runs through tsible's own connection (see rsync/relay.ts), so
+ * it uses the run's identity, verified host keys, jump hosts and become. `changed` and `changed_files`
+ * come from rsync's itemized output; check mode is `--dry-run`.
+ */
+export const rsyncModule: ModuleDefinition<RsyncArgs> = {
+  name: "rsync",
+  aliases: ["synchronize"],
+  schema: {
+    type: "object",
+    additionalProperties: false,
+    required: ["src", "dest"],
+    properties: {
+      src: { type: "string", minLength: 1 },
+      dest: { type: "string", minLength: 1 },
+      mode: { enum: ["push", "pull"] },
+      local: flag,
+      archive: flag,
+      recursive: flag,
+      links: flag,
+      copy_links: flag,
+      perms: flag,
+      times: flag,
+      owner: flag,
+      group: flag,
+      dirs: flag,
+      checksum: flag,
+      compress: flag,
+      existing_only: flag,
+      delete: flag,
+      partial: flag,
+      include: patterns,
+      exclude: patterns,
+      rsync_opts: { type: "array", items: { type: "string", pattern: "^-" } },
+      rsync_timeout: { type: "integer", minimum: 0 },
+      dest_port: { type: "integer", minimum: 0, maximum: 65535 },
+    },
+  },
+  run: (ctx, args) => guarded(() => synchronize(ctx, args)),
+};
+
+async function synchronize(ctx: ModuleContext, args: RsyncArgs): Promise<ModuleResult> {
+  const flags = rsyncFlags(args, ctx.check);
+  const progress = new ProgressReporter((line) => ctx.progress(line));
+  const onStdout = (chunk: Buffer) => progress.feed(chunk);
+  const pull = args.mode === "pull";
+  // controller-side paths keep a written trailing slash: for rsync it means "the folder's contents"
+  const controllerPath = (path: string) =>
+    withSlashOf(path, pull ? resolve(path) : ctx.findLocal("files", path));
+
+  if (args.local || ctx.conn.kind === "local") {
+    const src = args.local || pull ? args.src : controllerPath(args.src);
+    const dest = args.local || !pull ? args.dest : controllerPath(args.dest);
+    const argv = [...flags, "--", src, dest];
+    const result = await ctx.exec(`rsync ${shellJoin(argv)}`, { onStdout });
+    return outcome(shellJoin(["rsync", ...argv]), result, undefined);
+  }
+
+  const relay = await startRelay({ conn: ctx.conn, become: ctx.become, signal: ctx.signal });
+  try {
+    const [src, dest] = pull
+      ? [`${REMOTE}:${args.src}`, controllerPath(args.dest)]
+      : [controllerPath(args.src), `${REMOTE}:${args.dest}`];
+    const argv = [...flags, `--rsh=${relay.rsh}`, "--", src, dest];
+    const result = await spawnRsync(argv, { env: relay.env, signal: ctx.signal, onStdout });
+    return outcome(shellJoin(["rsync", ...argv]), result, await relay.finished());
+  } finally {
+    await relay.close();
+  }
+}
+
+/** The result in Ansible's shape; `remote` is the host side's outcome when it ran through the relay. */
+function outcome(cmd: string, result: ExecResult, remote: ExecResult | undefined): ModuleResult {
+  const items = parseItemized(result.stdout);
+  if (result.rc !== 0) {
+    const why = [result.stderr.trim(), remote?.stderr.trim()].filter((t) => t).join("\n");
+    return {
+      changed: items.lines.length > 0,
+      failed: true,
+      rc: result.rc,
+      cmd,
+      msg: why || `rsync failed with exit code ${result.rc}`,
+      stdout_lines: items.lines,
+    };
+  }
+  return {
+    changed: items.lines.length > 0,
+    rc: 0,
+    cmd,
+    msg: items.lines.map((line) => `${line}\n`).join(""),
+    stdout_lines: items.lines,
+    changed_files: items.files,
+  };
+}
+
+function withSlashOf(written: string, path: string): string {
+  return written.endsWith("/") && !path.endsWith("/") ? `${path}/` : path;
+}
