@@ -212,6 +212,7 @@ async function runInclude(play: PlayRun, node: IncludeSpec, hosts: HostState[]):
           ? [undefined]
           : loopItems(node.loop, node.loopKind ?? "loop", scope, node.location);
       const control = (node.loopControl ?? {}) as Record<string, unknown>;
+      let included = false;
       items.forEach((_, i) => {
         const vars = node.loop === undefined ? {} : loopVariables(items, i, control);
         const itemScope = scope.with(vars);
@@ -219,6 +220,7 @@ async function runInclude(play: PlayRun, node: IncludeSpec, hosts: HostState[]):
           evaluateCondition(c as string, itemScope, node.location),
         );
         if (!ok) return;
+        included = true;
         const target = String(renderValue(node.target, itemScope, node.location));
         // include_role options (tasks_from, vars_from…) may be templated too
         const options = renderValue(node.options, itemScope, node.location) as Record<string, unknown>;
@@ -227,6 +229,16 @@ async function runInclude(play: PlayRun, node: IncludeSpec, hosts: HostState[]):
         group.hosts.push(host);
         groups.set(key, group);
       });
+      if (!included) {
+        host.stats.skipped++;
+        play.run.emit({
+          type: "host_result",
+          host: host.name,
+          task: play.taskLabel(node),
+          status: "skipped",
+          result: { changed: false, skipped: true, skip_reason: "Conditional result was False" },
+        });
+      }
     } catch (err) {
       reportFailure(play, node, host, err);
       failed.add(host);

@@ -176,6 +176,10 @@ async function runLoop(
     }
     if (outcome.status === "failed" && keywords.ignoreErrors) outcome.ignored = true;
     const result = { ...outcome.result, [loopVar]: items[i], ansible_loop_var: loopVar };
+    // set_fact in a loop: each item sets its facts at once (later items and tasks see the last)
+    const itemFacts = outcome.result.ansible_facts;
+    if (itemFacts && typeof itemFacts === "object" && outcome.status !== "failed")
+      Object.assign(host.facts, itemFacts);
     results.push(result);
     emitResult(play, task, host, { ...outcome, result }, keywords, { item: label });
     if (outcome.status === "unreachable") break;

@@ -145,6 +145,23 @@ describe("task keywords", () => {
     expect(res.stdout).toContain('"r.stdout": "hello localhost"');
   });
 
+  test("set_fact in a loop keeps the last item; a skipped include_tasks is reported and counted", async () => {
+    const res = await play(`
+- hosts: all
+  gather_facts: false
+  tasks:
+    - set_fact: { moved: "{{ item }}" }
+      loop: [a, b]
+    - debug: { msg: "moved={{ moved }}" }
+    - include_tasks: missing-but-skipped.yml
+      when: false
+`);
+    expect(res.code, res.stdout).toBe(0);
+    expect(res.stdout).toContain('"msg": "moved=b"');
+    expect(res.stdout).toMatch(/TASK \[include_tasks\] \*+\nskipping: \[localhost\]/);
+    expect(recapLines(res.stdout)[0]).toMatch(/ok=2 .*skipped=1/);
+  });
+
   test("extra vars win over play vars; -e accepts k=v, JSON and @file", async () => {
     writeFileSync(join(dir, "extra.yml"), "from_file: yes-file\n");
     const res = await play(
