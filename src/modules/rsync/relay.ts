@@ -62,10 +62,15 @@ export async function startRelay(opts: RelayOptions): Promise<RshRelay> {
   const token = randomBytes(32);
   let outcome: Promise<ExecResult> | undefined;
   let failure: unknown;
+  const sockets = new Set<Socket>();
 
   const server = createServer({ allowHalfOpen: true }, (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
     if (outcome) return socket.destroy(); // one rsync, one remote side
-    outcome = serve(socket, token, (command) => openStream(command, relayExecOptions(opts))).catch((err) => {
+    outcome = serve(socket, token, opts.signal, (command) =>
+      openStream(command, relayExecOptions(opts)),
+    ).catch((err) => {
       failure = err;
       socket.destroy();
       return { rc: 255, stdout: "", stderr: "" };
@@ -83,6 +88,7 @@ export async function startRelay(opts: RelayOptions): Promise<RshRelay> {
       return result;
     },
     async close() {
+      for (const socket of sockets) socket.destroy(); // a killed rsync may leave its side half-open
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await rm(dir, { recursive: true, force: true });
     },
@@ -97,6 +103,7 @@ function relayExecOptions(opts: RelayOptions) {
 async function serve(
   socket: Socket,
   token: Buffer,
+  signal: AbortSignal,
   open: (command: string) => Promise<CommandStream>,
 ): Promise<ExecResult> {
   const { header, rest } = await readHeader(socket);
@@ -107,7 +114,10 @@ async function serve(
   remote.stream.pipe(socket);
   socket.on("error", () => remote.stream.destroy());
   remote.stream.on("error", () => socket.destroy());
-  return remote.done;
+  // a cancelled run closes the remote side too (rsync itself is killed by its spawn's signal)
+  const cancel = () => remote.stream.destroy();
+  signal.addEventListener("abort", cancel, { once: true });
+  return remote.done.finally(() => signal.removeEventListener("abort", cancel));
 }
 
 /** The command rsync asked for (`rsync --server ...`), joined with spaces as ssh does. */

@@ -6,13 +6,16 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
+import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { SshConnection } from "../../../src/connection/ssh/index.js";
 import type { BecomeSpec } from "../../../src/connection/types.js";
+import { startRelay } from "../../../src/modules/rsync/relay.js";
 import { rsyncModule } from "../../../src/modules/rsync.js";
 import type { ModuleContext } from "../../../src/modules/types.js";
 import { makeModuleContext, runModule } from "../../helpers/module-context.js";
@@ -192,6 +195,36 @@ describe.skipIf(skip)(`rsync over the test sshd${skip ? ` (skipped: ${skip})` : 
     const pull = await runModule(rsyncModule, { src: join(hostSide, "b/"), dest: pulled, mode: "pull" }, ctx);
     expect(pull.changed).toBe(true);
     expect(snapshotTree(pulled)).toEqual(snapshotTree(src));
+  });
+
+  test("the relay serves only a caller that holds its token", async () => {
+    const conn = await connectTo(sshd, "root");
+    conns.push(conn);
+    const marker = join(freshDir("relay"), "ran");
+    const relay = await startRelay({ conn, become: undefined, signal: new AbortController().signal });
+    try {
+      const socketPath = relay.env.TSIBLE_RSYNC_SOCKET ?? "";
+      expect(statSync(socketPath).mode & 0o777).toBe(0o600);
+      expect(statSync(dirname(socketPath)).mode & 0o777).toBe(0o700);
+      const closed = await new Promise<string>((resolve) => {
+        const sock = createConnection(socketPath);
+        let received = "";
+        sock.on("data", (d) => {
+          received += d.toString();
+        });
+        sock.on("close", () => resolve(received));
+        sock.on("error", () => undefined);
+        sock.write(
+          `${JSON.stringify({ token: "00".repeat(32), argv: ["h", "touch", marker, "--server"] })}\n`,
+        );
+      });
+      expect(closed).toBe("");
+      await expect(relay.finished()).rejects.toThrow(/token/);
+      expect(existsSync(marker)).toBe(false);
+    } finally {
+      await relay.close();
+    }
+    expect(existsSync(relay.env.TSIBLE_RSYNC_SOCKET ?? "")).toBe(false);
   });
 
   test("a large file reports progress", async () => {
