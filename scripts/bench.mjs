@@ -60,19 +60,24 @@ async function main() {
     const { path: playbook, tasks } = writeBenchPlaybook(work);
     const ctx = { root: ROOT, work, playbook, servers, user: harness.TEST_USERS.nopw, ansible };
 
+    // cold start first: it is short, and quiet machines are rarer later
+    progress("cold start: --version and --syntax-check of playbooks/");
+    const coldStart = await measureColdStart(ROOT);
+    for (const c of coldStart.commands) progress(`  ${c.medianMs} ms  ${c.name}`);
     progress("floor: bare exec and SFTP stat on one connection");
     const floor = await measureFloor(ROOT, servers[0], ctx.user);
+    progress(`  exec ${floor.execMs} ms, SFTP stat ${floor.sftpStatMs} ms`);
     const cases = [];
     for (const hosts of [1, FLEET_SIZE]) {
       progress(`tsible on ${hosts} host(s), ${reps}× first and second run`);
       cases.push(await runCase(ctx, "tsible", hosts, reps));
+      progress(`  first ${cases.at(-1).firstMs} ms, second ${cases.at(-1).secondMs} ms`);
       if (ansible) {
         progress(`ansible-playbook on ${hosts} host(s), first and second run`);
         cases.push(await runCase(ctx, "ansible", hosts, 1));
+        progress(`  first ${cases.at(-1).firstMs} ms, second ${cases.at(-1).secondMs} ms`);
       }
     }
-    progress("cold start");
-    const coldStart = await measureColdStart(ROOT);
 
     const results = {
       date: new Date().toISOString().slice(0, 10),
