@@ -25,6 +25,8 @@ export interface RunArgs {
   vaultIds: string[];
   askVaultPass: boolean;
   startAtTask?: string;
+  /** Ask before each task: (N)o/(y)es/(c)ontinue, as ansible-playbook --step. */
+  step?: boolean;
   output?: string;
   hostKeyChecking?: string;
   /** Exit with EXIT_CHANGES (10) when a host changed, or would change under --check. */
@@ -128,6 +130,9 @@ const flags: Record<string, (a: RunArgs) => void> = {
   "--ask-vault-password": (a) => {
     a.askVaultPass = true;
   },
+  "--step": (a) => {
+    a.step = true;
+  },
   "--exit-code-on-changes": (a) => {
     a.exitCodeOnChanges = true;
   },
@@ -222,7 +227,7 @@ export const RUN_HELP = `usage: tsible run PLAYBOOK... [options]
   -b, --become               run with sudo;  --become-user USER;  -K, --ask-become-pass
   -u, --user USER            connect as USER;  --private-key FILE
       --vault-password-file FILE, --vault-id LABEL@SOURCE, -J, --ask-vault-pass
-      --start-at-task NAME   start with the task of that name
+      --start-at-task NAME   start with the task of that name;  --step asks before each task
       --syntax-check, --list-tasks, --list-hosts, --list-tags
       --host-key-checking yes|accept-new
       --output json|json=FILE|line   JSON events (docs/output.md) on stdout or to FILE; line: plain view

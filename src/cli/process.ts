@@ -24,6 +24,7 @@ export function runFromProcess(): void {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     prompt: (q) => prompt(q, vault, true),
+    ask: (q) => prompt(q, vault, false),
     isTTY: Boolean(process.stdout.isTTY),
     env: process.env,
     signal: controller.signal,

@@ -85,6 +85,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
           ...(args.becomeUser ? { becomeUser: args.becomeUser } : {}),
           ...(becomePassword !== undefined ? { becomePassword } : {}),
           ...(args.startAtTask ? { startAtTask: args.startAtTask } : {}),
+          ...(args.step ? { step: (label: string) => askStep(io, label) } : {}),
           signal: io.signal,
           connect: (host, vars) => connectHost(host, vars, connectDefaults(args)),
         },
@@ -137,4 +138,12 @@ function vaultLoadOptions(keyring: VaultKeyring, secrets: SecretRegistry): LoadO
       .split(":")
       .filter(Boolean),
   };
+}
+
+/** ansible-playbook's --step question; anything but y/yes/c/continue means no. */
+async function askStep(io: CliIO, label: string): Promise<"yes" | "no" | "continue"> {
+  const answer = (await io.ask(`Perform task: TASK: ${label} (N)o/(y)es/(c)ontinue: `)).trim().toLowerCase();
+  if (answer === "y" || answer === "yes") return "yes";
+  if (answer === "c" || answer === "continue") return "continue";
+  return "no";
 }

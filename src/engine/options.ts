@@ -16,6 +16,8 @@ export interface RunOptions {
   remoteUser?: string;
   privateKey?: string;
   startAtTask?: string;
+  /** --step: asked before each task; "continue" stops asking. */
+  step?: (label: string) => Promise<"yes" | "no" | "continue">;
   signal?: AbortSignal;
   /** Opens the connection to a host; the CLI wires ssh and local here. */
   connect: (host: string, vars: Record<string, unknown>) => Promise<Connection>;

@@ -24,6 +24,8 @@ export interface RunContext {
   stopping: () => boolean;
   /** --start-at-task: false until the named task is reached. */
   startReached: boolean;
+  /** --step answered "continue". */
+  stepContinue?: boolean;
 }
 
 /** One play being run: its variables, and the scope builder every task uses. */
@@ -125,6 +127,15 @@ export class PlayRun {
       this.run.startReached = true;
     }
     return this.run.startReached;
+  }
+
+  /** --step: asks whether to run the task; "continue" runs this and every later task unasked. */
+  async stepAllows(node: TaskNode, host?: HostState): Promise<boolean> {
+    const ask = this.options.step;
+    if (!ask || this.run.stepContinue) return true;
+    const answer = await ask(this.taskLabel(node, host));
+    if (answer === "continue") this.run.stepContinue = true;
+    return answer !== "no";
   }
 
   /** The label Ansible prints in `TASK [...]`: `role : name`, or the module name. */

@@ -68,6 +68,7 @@ export async function runTask(
   if (!handler && !selectedByTags(nodeTags(play, task), play.options.tags, play.options.skipTags))
     return failed;
   if (!handler && !play.startReached(task)) return failed;
+  if (!handler && !(await play.stepAllows(task, hosts[0]))) return failed;
   play.run.emit({
     type: "task_start",
     name: task.name ?? task.moduleName,

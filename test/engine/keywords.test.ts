@@ -263,3 +263,17 @@ describe("run options", () => {
     expect(broken.stderr).toMatch(/\^/);
   });
 });
+
+describe("--step", () => {
+  test("asks before each task: n skips it, c runs it and every later task unasked", async () => {
+    const file = join(dir, "step.yml");
+    writeFileSync(
+      file,
+      "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - { name: first, debug: { msg: one } }\n    - { name: second, debug: { msg: two } }\n    - { name: third, debug: { msg: three } }\n",
+    );
+    const res = await tsible(["run", file, "--step"], { stdin: "n\nc\n" });
+    expect(res.code).toBe(0);
+    expect(res.stderr.match(/Perform task: TASK: \w+ \(N\)o\/\(y\)es\/\(c\)ontinue:/g)).toHaveLength(2);
+    expect(taskStatuses(res.stdout).map((t) => t.task)).toEqual(["second", "third"]);
+  });
+});
