@@ -68,9 +68,9 @@ async function synchronize(ctx: ModuleContext, args: RsyncArgs): Promise<ModuleR
   if (args.local || ctx.conn.kind === "local") {
     const src = args.local || pull ? args.src : controllerPath(args.src);
     const dest = args.local || !pull ? args.dest : controllerPath(args.dest);
-    const argv = [...flags, "--", src, dest];
+    const argv = [...flags, "--", localArg(src), localArg(dest)];
     const result = await ctx.exec(`rsync ${shellJoin(argv)}`, { onStdout });
-    return outcome(shellJoin(["rsync", ...argv]), result, undefined);
+    return outcome(ctx, shellJoin(["rsync", ...argv]), result, undefined);
   }
 
   const relay = await startRelay({ conn: ctx.conn, become: ctx.become, signal: ctx.signal });
@@ -78,16 +78,22 @@ async function synchronize(ctx: ModuleContext, args: RsyncArgs): Promise<ModuleR
     const [src, dest] = pull
       ? [`${REMOTE}:${args.src}`, controllerPath(args.dest)]
       : [controllerPath(args.src), `${REMOTE}:${args.dest}`];
+    // the relay's --rsh comes after rsync_opts: rsync takes the last one, so it cannot be replaced
     const argv = [...flags, `--rsh=${relay.rsh}`, "--", src, dest];
     const result = await spawnRsync(argv, { env: relay.env, signal: ctx.signal, onStdout });
-    return outcome(shellJoin(["rsync", ...argv]), result, await relay.finished());
+    return outcome(ctx, shellJoin(["rsync", ...argv]), result, await relay.finished());
   } finally {
     await relay.close();
   }
 }
 
 /** The result in Ansible's shape; `remote` is the host side's outcome when it ran through the relay. */
-function outcome(cmd: string, result: ExecResult, remote: ExecResult | undefined): ModuleResult {
+function outcome(
+  ctx: ModuleContext,
+  cmd: string,
+  result: ExecResult,
+  remote: ExecResult | undefined,
+): ModuleResult {
   const items = parseItemized(result.stdout);
   if (result.rc !== 0) {
     const why = [result.stderr.trim(), remote?.stderr.trim()].filter((t) => t).join("\n");
@@ -100,14 +106,22 @@ function outcome(cmd: string, result: ExecResult, remote: ExecResult | undefined
       stdout_lines: items.lines,
     };
   }
+  const msg = items.lines.map((line) => `${line}\n`).join("");
   return {
     changed: items.lines.length > 0,
     rc: 0,
     cmd,
-    msg: items.lines.map((line) => `${line}\n`).join(""),
+    msg,
     stdout_lines: items.lines,
     changed_files: items.files,
+    // as Ansible: in diff mode the itemized list stands in for a diff
+    ...(ctx.diff && items.lines.length > 0 ? { diff: { prepared: msg } } : {}),
   };
+}
+
+/** rsync reads `a:b` as host `a`; a relative local path with a colon gets a `./` in front. */
+function localArg(path: string): string {
+  return path.includes(":") && !path.startsWith("/") ? `./${path}` : path;
 }
 
 function withSlashOf(written: string, path: string): string {
