@@ -19,6 +19,24 @@ export interface InheritedKeywords {
   throttle?: unknown;
 }
 
+/** The inherited keywords, in one list for plays, blocks, roles and tasks. */
+export const INHERITED_KEYWORDS: ReadonlyArray<keyof InheritedKeywords> = [
+  "become",
+  "become_user",
+  "become_method",
+  "become_flags",
+  "check_mode",
+  "diff",
+  "no_log",
+  "ignore_errors",
+  "ignore_unreachable",
+  "any_errors_fatal",
+  "environment",
+  "run_once",
+  "delegate_to",
+  "throttle",
+];
+
 /** A role as loaded from disk: its folders, variables and task lists. */
 export interface Role {
   name: string;

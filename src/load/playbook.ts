@@ -3,25 +3,18 @@ import { TsibleError } from "../errors.js";
 import { type LoadContext, type LoadOptions, rootParent } from "./context.js";
 import { readYamlFile } from "./files.js";
 import { locationOf } from "./locations.js";
-import type { InheritedKeywords, Playbook, PlaySpec, TaskNode } from "./model.js";
+import {
+  INHERITED_KEYWORDS,
+  type InheritedKeywords,
+  type Playbook,
+  type PlaySpec,
+  type TaskNode,
+} from "./model.js";
 import { loadPlayRole } from "./roles.js";
 import { objectSchema, playKeywords, validateWithSchema } from "./schemas.js";
 import { conditionList, loadTaskList, tagList } from "./tasks.js";
 
 const playSchema = objectSchema(playKeywords);
-const INHERITED_PLAY_KEYWORDS: Array<keyof InheritedKeywords> = [
-  "become",
-  "become_user",
-  "become_method",
-  "become_flags",
-  "check_mode",
-  "diff",
-  "no_log",
-  "ignore_errors",
-  "ignore_unreachable",
-  "environment",
-  "run_once",
-];
 
 /** Loads and validates a playbook, its imported playbooks, roles and task files. */
 export function loadPlaybook(path: string, options: LoadOptions = {}, seen: string[] = []): Playbook {
@@ -70,7 +63,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, dir: string, optio
     });
   }
   const keywords: InheritedKeywords = {};
-  for (const key of INHERITED_PLAY_KEYWORDS) if (key in raw) keywords[key] = raw[key];
+  for (const key of INHERITED_KEYWORDS) if (key in raw) keywords[key] = raw[key];
   const tags = tagList(raw.tags);
   const vars = (raw.vars ?? {}) as Record<string, unknown>;
   const parent = { ...rootParent(), tags, keywords, when: conditionList(raw.when) };

@@ -4,28 +4,24 @@ import { type SourceLocation, TsibleError } from "../errors.js";
 import type { LoadContext } from "./context.js";
 import { findMainFile, readVarsFile, readYamlFile } from "./files.js";
 import { locationOf } from "./locations.js";
-import type { BlockSpec, Role, TaskNode, TaskParent } from "./model.js";
+import {
+  type BlockSpec,
+  INHERITED_KEYWORDS,
+  type InheritedKeywords,
+  type Role,
+  type TaskNode,
+  type TaskParent,
+} from "./model.js";
 import { loadTaskFile, tagList } from "./tasks.js";
 
 /** Keys of a `roles:` entry (or include_role/import_role) that are not role parameters. */
-const ROLE_ENTRY_KEYWORDS = new Set([
+const ROLE_ENTRY_KEYWORDS = new Set<string>([
   "role",
   "name",
   "tags",
   "when",
   "vars",
-  "become",
-  "become_user",
-  "become_method",
-  "become_flags",
-  "check_mode",
-  "diff",
-  "no_log",
-  "ignore_errors",
-  "any_errors_fatal",
-  "environment",
-  "delegate_to",
-  "run_once",
+  ...INHERITED_KEYWORDS,
   "tasks_from",
   "vars_from",
   "defaults_from",
@@ -144,19 +140,8 @@ export function loadPlayRole(entry: unknown, ctx: LoadContext, location: SourceL
       location: locationOf(entry) ?? location,
     });
   }
-  const keywords: Record<string, unknown> = {};
-  for (const k of [
-    "become",
-    "become_user",
-    "check_mode",
-    "diff",
-    "no_log",
-    "ignore_errors",
-    "environment",
-    "delegate_to",
-  ]) {
-    if (k in spec) keywords[k] = spec[k];
-  }
+  const keywords: InheritedKeywords = {};
+  for (const k of INHERITED_KEYWORDS) if (k in spec) keywords[k] = spec[k];
   const when = spec.when === undefined ? [] : Array.isArray(spec.when) ? spec.when : [spec.when];
   const vars = (spec.vars ?? {}) as Record<string, unknown>;
   const parent: TaskParent = {

@@ -6,26 +6,17 @@ import type { AnyModule } from "../modules/types.js";
 import type { LoadContext } from "./context.js";
 import { readYamlFile } from "./files.js";
 import { copyLocations, keyLocationOf, locationOf } from "./locations.js";
-import type { BlockSpec, InheritedKeywords, MetaSpec, TaskNode, TaskParent, TaskSpec } from "./model.js";
+import {
+  type BlockSpec,
+  INHERITED_KEYWORDS,
+  type InheritedKeywords,
+  type MetaSpec,
+  type TaskNode,
+  type TaskParent,
+  type TaskSpec,
+} from "./model.js";
 import { loadRoleInto } from "./roles.js";
 import { blockKeywords, objectSchema, taskKeywords, validateWithSchema } from "./schemas.js";
-
-const INHERITED: Array<keyof InheritedKeywords> = [
-  "throttle",
-  "become",
-  "become_user",
-  "become_method",
-  "become_flags",
-  "check_mode",
-  "diff",
-  "no_log",
-  "ignore_errors",
-  "ignore_unreachable",
-  "any_errors_fatal",
-  "environment",
-  "run_once",
-  "delegate_to",
-];
 
 const LOOP_KEYS = [
   "with_items",
@@ -103,7 +94,7 @@ function loadTaskEntry(raw: unknown, ctx: LoadContext, where: SourceLocation): T
 /** The keywords every node has: name, when, tags, vars and the inherited ones. */
 function nodeBase(raw: Record<string, unknown>, ctx: LoadContext, location: SourceLocation) {
   const keywords: InheritedKeywords = {};
-  for (const key of INHERITED) if (key in raw) keywords[key] = raw[key];
+  for (const key of INHERITED_KEYWORDS) if (key in raw) keywords[key] = raw[key];
   const vars = (raw.vars ?? {}) as Record<string, unknown>;
   return {
     ...(raw.name !== undefined ? { name: String(raw.name) } : {}),
