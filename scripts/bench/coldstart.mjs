@@ -79,12 +79,14 @@ export async function measureColdStart(root, runs = 8) {
   let tool = "repeated runs";
   let rows;
   if (hyperfine && existsSync(hyperfine)) {
-    try {
-      rows = await withHyperfine(hyperfine, commands, root, runs);
-      tool = "hyperfine";
-    } catch (err) {
-      // a run can fail while another `npm run build` rewrites dist/: time again, naming the culprit
-      process.stderr.write(`[bench] ${err.message.split("\n")[0]}; timing with repeated runs instead\n`);
+    // a run can fail while another `npm run build` rewrites dist/: one more try, then plain repeats
+    for (let attempt = 1; attempt <= 2 && !rows; attempt++) {
+      try {
+        rows = await withHyperfine(hyperfine, commands, root, runs);
+        tool = "hyperfine";
+      } catch (err) {
+        process.stderr.write(`[bench] attempt ${attempt}: ${err.message.split("\n")[0]}\n`);
+      }
     }
   }
   rows ??= await withRepeats(commands, root, runs);
