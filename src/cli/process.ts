@@ -1,4 +1,4 @@
-import { prompt, type VaultIO } from "../vault/index.js";
+import { prompt, type VaultIO } from "../vault/io.js";
 import type { CliIO } from "./io.js";
 import { main } from "./main.js";
 

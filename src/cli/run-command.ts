@@ -54,7 +54,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const extraVars = parseExtraVars(args.extraVars, loadOptions.decrypt);
   const becomePassword = args.askBecomePass ? await io.prompt("BECOME password: ") : undefined;
   if (becomePassword) secrets.add(becomePassword);
-  const output = createRunOutput({
+  const output = await createRunOutput({
     output: args.output,
     term: io,
     verbosity: args.verbosity,

@@ -111,7 +111,8 @@ export function objectSchema(properties: Record<string, Schema>, required: strin
   return { type: "object", properties, required, additionalProperties: false };
 }
 
-const ajv = new Ajv({ allErrors: false, strict: false, allowUnionTypes: true });
+// our schemas are fixed and tested: checking them against the meta-schema at every start costs ~60 ms
+const ajv = new Ajv({ allErrors: false, strict: false, allowUnionTypes: true, validateSchema: false });
 const compiled = new WeakMap<Schema, ValidateFunction>();
 
 function compile(schema: Schema): ValidateFunction {

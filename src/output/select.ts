@@ -1,7 +1,7 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import type { RunEvent } from "../engine/events.js";
 import { TsibleError } from "../errors.js";
-import { InteractiveRenderer } from "./interactive.js";
+import type { InteractiveRenderer } from "./interactive.js";
 import { JsonRenderer, type Masker } from "./json.js";
 import { LineRenderer, type Palette } from "./line.js";
 import { PlanCollector } from "./plan.js";
@@ -61,7 +61,7 @@ export interface RunOutput {
   readonly changed: boolean;
 }
 
-export function createRunOutput(opts: RunOutputOptions): RunOutput {
+export async function createRunOutput(opts: RunOutputOptions): Promise<RunOutput> {
   const choice = parseOutputOption(opts.output);
   const { term, secrets } = opts;
   const human = {
@@ -70,9 +70,11 @@ export function createRunOutput(opts: RunOutputOptions): RunOutput {
   };
   let interactive: InteractiveRenderer | undefined;
   let line: LineRenderer | undefined;
-  if (choice.human === "auto" && canRenderInteractive(term.isTTY, term.env))
+  if (choice.human === "auto" && canRenderInteractive(term.isTTY, term.env)) {
+    // listr2 is loaded only for a live terminal view: pipes, CI and --syntax-check never pay for it
+    const { InteractiveRenderer } = await import("./interactive.js");
     interactive = new InteractiveRenderer(human, opts.verbosity, opts.colors);
-  else if (choice.human !== "none") line = new LineRenderer(human, opts.verbosity, opts.colors);
+  } else if (choice.human !== "none") line = new LineRenderer(human, opts.verbosity, opts.colors);
 
   let jsonFd: number | undefined;
   let json: JsonRenderer | undefined;

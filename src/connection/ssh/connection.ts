@@ -187,7 +187,10 @@ export class SshConnection implements Connection {
     });
     this.client.end();
     for (const jump of this.jumps.reverse()) jump.end();
-    await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]);
+    // bounded wait for the server's close; the timer must not keep the process alive after it
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+    clearTimeout(timer);
   }
 }
 
