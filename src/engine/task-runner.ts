@@ -37,7 +37,7 @@ export async function runTaskOnHost(play: PlayRun, task: TaskSpec, host: HostSta
     } else if (!conditionsHold(conditions, scope, task)) {
       outcome = { status: "skipped", ignored: false, result: skippedResult("Conditional result was False") };
     } else {
-      outcome = await runOnce(play, task, host, scope, keywords, undefined);
+      outcome = await runOnce(play, task, host, scope, keywords);
     }
   } catch (err) {
     outcome = failure(err);
@@ -169,7 +169,7 @@ async function runLoop(
           result: skippedResult("Conditional result was False"),
         };
       } else {
-        outcome = await runOnce(play, task, host, itemScope, keywords, label);
+        outcome = await runOnce(play, task, host, itemScope, keywords);
       }
     } catch (err) {
       outcome = failure(err);
@@ -211,7 +211,6 @@ async function runOnce(
   host: HostState,
   scope: LayeredScope,
   keywords: EffectiveKeywords,
-  _label: string | undefined,
 ): Promise<TaskOutcome> {
   const args = renderArgs(task, scope);
   const conn = task.module.controllerOnly ? undefined : await connectionFor(play, host, keywords);

@@ -343,11 +343,10 @@ function loadInclude(
     };
     return [block];
   }
-  const { _target, name, file, _raw_params, ...rest } = options;
-  void _target;
-  void file;
-  void _raw_params;
-  void name;
+  // what is left after the target's own keys are the include's options (tasks_from, apply…)
+  const rest = Object.fromEntries(
+    Object.entries(options).filter(([k]) => !["_target", "name", "file", "_raw_params"].includes(k)),
+  );
   return [
     {
       type: key === "include_role" ? "include_role" : "include_tasks",
