@@ -18,6 +18,9 @@ export function readYamlFile(path: string, decrypt?: Decrypt): unknown {
       },
     );
   }
+  const cached = parsed.get(path);
+  if (cached?.text === text) return cached.value;
+  const source = text;
   if (text.startsWith("$ANSIBLE_VAULT;")) {
     if (!decrypt) {
       throw new TsibleError(`${path} is vault-encrypted and no vault password was given`, {
@@ -27,8 +30,16 @@ export function readYamlFile(path: string, decrypt?: Decrypt): unknown {
     }
     text = decrypt(text, path);
   }
-  return parseYaml(text, path);
+  const value = parseYaml(text, path);
+  parsed.set(path, { text: source, value });
+  return value;
 }
+
+/**
+ * Parsed files, by path: a task file imported in several places (or a role used twice) is parsed
+ * once. The loader never mutates what it parsed, so sharing the result is safe.
+ */
+const parsed = new Map<string, { text: string; value: unknown }>();
 
 /** Reads a vars file: it must hold a mapping (or nothing). */
 export function readVarsFile(path: string, decrypt?: Decrypt): Record<string, unknown> {
