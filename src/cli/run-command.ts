@@ -42,6 +42,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const inventory = loadInventory(args.inventory.length ? args.inventory : defaultInventory(), {
     decrypt: loadOptions.decrypt!,
   });
+  for (const warning of inventory.warnings) io.err(`[WARNING]: ${warning}\n`);
   const playbooks = args.playbooks.map((p) => loadPlaybook(p, loadOptions));
   if (args.syntaxCheck) {
     for (const p of playbooks) io.out(`\nplaybook: ${p.file}\n`);
