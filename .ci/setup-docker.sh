@@ -9,7 +9,7 @@ DOCKERD_LOG="${DOCKERD_LOG:-/tmp/tsible-dockerd.log}"
 TEST_IMAGE="${TEST_IMAGE:-tsible-test/busybox:1}"
 # One run at a time: test workers may call this together.
 exec 9>/tmp/tsible-setup-docker.lock
-flock 9
+flock -w 600 9 || { echo "setup-docker: another setup holds /tmp/tsible-setup-docker.lock" >&2; exit 1; }
 
 PACKAGES=(docker.io docker-compose docker-registry apache2-utils busybox-static mkcert openssl)
 
@@ -27,7 +27,8 @@ fi
 if ! docker info >/dev/null 2>&1; then
   echo "setup-docker: starting dockerd (log: $DOCKERD_LOG)"
   # No iptables and no default bridge: containers use network_mode host or none.
-  nohup dockerd --iptables=false --bridge=none >"$DOCKERD_LOG" 2>&1 &
+  # 9>&-: dockerd must not inherit the lock, or it would hold it for as long as it runs
+  nohup dockerd --iptables=false --bridge=none >"$DOCKERD_LOG" 2>&1 9>&- &
   for _ in $(seq 1 60); do
     docker info >/dev/null 2>&1 && break
     sleep 1
