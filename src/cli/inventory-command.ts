@@ -1,7 +1,7 @@
 import { TsibleError } from "../errors.js";
 import { inventoryAsGraph, inventoryAsList, loadInventory } from "../inventory/index.js";
-import { decryptText, loadVaultKeyring, SecretRegistry } from "../vault/index.js";
 import type { CliIO } from "./io.js";
+import { openVault } from "./vault-setup.js";
 
 interface InventoryArgs {
   sources: string[];
@@ -29,19 +29,8 @@ export async function inventoryCommand(argv: string[], io: CliIO): Promise<numbe
       kind: "usage",
       hint: INVENTORY_HELP,
     });
-  const secrets = new SecretRegistry();
-  const keyring = await loadVaultKeyring(
-    {
-      vaultIds: args.vaultIds,
-      passwordFiles: args.vaultPasswordFiles,
-      askVaultPass: args.askVaultPass,
-      registry: secrets,
-    },
-    io.vault,
-  );
-  const inventory = loadInventory(args.sources, {
-    decrypt: (text, file) => decryptText(text, keyring, file),
-  });
+  const { loadOptions } = await openVault(args, io);
+  const inventory = loadInventory(args.sources, { decrypt: loadOptions.decrypt! });
   for (const warning of inventory.warnings) io.err(`[WARNING]: ${warning}\n`);
   if (args.action === "list") io.out(ansibleJson(inventoryAsList(inventory)));
   else if (args.action === "graph") {

@@ -1,44 +1,25 @@
 import { resolve } from "node:path";
 import type { RunEvent } from "../engine/events.js";
 import { runPlaybook } from "../engine/run.js";
-import { setVaultResolver } from "../engine/vault-values.js";
 import { TsibleError } from "../errors.js";
 import { loadInventory } from "../inventory/index.js";
-import type { LoadOptions } from "../load/context.js";
 import { loadPlaybook } from "../load/playbook.js";
-import { parseYaml } from "../load/yaml.js";
 import { EXIT_CHANGES } from "../output/plan.js";
 import { createRunOutput } from "../output/select.js";
-import {
-  decryptTagged,
-  decryptText,
-  loadVaultKeyring,
-  SecretRegistry,
-  type VaultKeyring,
-} from "../vault/index.js";
 import { parseRunArgs, type RunArgs } from "./args.js";
 import { connectHost } from "./connect.js";
 import { parseExtraVars } from "./extra-vars.js";
 import type { CliIO } from "./io.js";
 import { listPlaybook } from "./list.js";
 import { palette } from "./palette.js";
+import { openVault } from "./vault-setup.js";
 
 /** `tsible run`: load everything first (any error stops before a host is touched), then run. */
 export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const args = parseRunArgs(argv);
   if (args.playbooks.length === 0)
     throw new TsibleError("no playbook given", { kind: "usage", hint: "tsible run PLAYBOOK -i INVENTORY" });
-  const secrets = new SecretRegistry();
-  const keyring = await loadVaultKeyring(
-    {
-      vaultIds: args.vaultIds,
-      passwordFiles: args.vaultPasswordFiles,
-      askVaultPass: args.askVaultPass,
-      registry: secrets,
-    },
-    io.vault,
-  );
-  const loadOptions = vaultLoadOptions(keyring, secrets);
+  const { secrets, loadOptions } = await openVault(args, io);
   const inventory = loadInventory(args.inventory.length ? args.inventory : defaultInventory(), {
     decrypt: loadOptions.decrypt!,
   });
@@ -119,26 +100,6 @@ function connectDefaults(args: RunArgs) {
 function defaultInventory(): string[] {
   const env = process.env.TSIBLE_INVENTORY ?? process.env.ANSIBLE_INVENTORY;
   return env ? env.split(",").map((p) => resolve(p)) : [];
-}
-
-function vaultLoadOptions(keyring: VaultKeyring, secrets: SecretRegistry): LoadOptions {
-  setVaultResolver((tagged) => {
-    const plain = decryptTagged(tagged, keyring);
-    secrets.add(plain);
-    return plain;
-  });
-  return {
-    decrypt: (text, file) => {
-      const plain = decryptText(text, keyring, file);
-      // every value of a vault-encrypted file is a secret: masked wherever output goes
-      secrets.addDeep(parseYaml(plain, file));
-      return plain;
-    },
-    projectDir: process.cwd(),
-    rolesPath: (process.env.TSIBLE_ROLES_PATH ?? process.env.ANSIBLE_ROLES_PATH ?? "")
-      .split(":")
-      .filter(Boolean),
-  };
 }
 
 /** ansible-playbook's --step question; anything but y/yes/c/continue means no. */

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { TsibleError } from "../errors.js";
 import { blockKeywords, playKeywords, taskKeywords } from "../load/schemas.js";
+import { INCLUDE_KEYS, LOOP_KEYS, META_ACTIONS } from "../load/tasks.js";
 import { findModule, moduleNames } from "../modules/registry.js";
 import type { CliIO } from "./io.js";
 
@@ -9,8 +10,6 @@ type Schema = Record<string, unknown>;
 
 const DRAFT = "http://json-schema.org/draft-07/schema#";
 const BASE_ID = "https://tsible.dev/schemas/";
-const LOOP_KEYS = ["with_items", "with_list", "with_dict", "with_together", "with_sequence", "with_fileglob"];
-const INCLUDES = ["include_tasks", "import_tasks", "include_role", "import_role"];
 const PREFIXES = ["ansible.builtin."];
 
 /** `tsible schema [--out DIR]`: writes the editor schemas (default: schemas/). */
@@ -120,7 +119,7 @@ function taskDefinitions(): Record<string, Schema> {
     for (const prefix of PREFIXES) modules[`${prefix}${name}`] = ref;
   }
   const includes: Record<string, Schema> = {};
-  for (const key of INCLUDES) includes[key] = { type: ["string", "object"] };
+  for (const key of INCLUDE_KEYS) includes[key] = { type: ["string", "object"] };
   const loops: Record<string, Schema> = {};
   for (const key of LOOP_KEYS) loops[key] = {};
   const blockProps: Record<string, Schema> = { ...blockKeywords };
@@ -135,17 +134,7 @@ function taskDefinitions(): Record<string, Schema> {
         ...taskKeywords,
         ...loops,
         ...includes,
-        meta: {
-          enum: [
-            "flush_handlers",
-            "noop",
-            "end_play",
-            "end_host",
-            "clear_host_errors",
-            "refresh_inventory",
-            "end_batch",
-          ],
-        },
+        meta: { enum: [...META_ACTIONS] },
         ...modules,
       },
       not: { required: ["block"] },

@@ -18,7 +18,7 @@ import {
 import { loadRoleInto } from "./roles.js";
 import { blockKeywords, objectSchema, taskKeywords, validateWithSchema } from "./schemas.js";
 
-const LOOP_KEYS = [
+export const LOOP_KEYS = [
   "with_items",
   "with_list",
   "with_dict",
@@ -26,8 +26,8 @@ const LOOP_KEYS = [
   "with_sequence",
   "with_fileglob",
 ] as const;
-const INCLUDE_KEYS = ["include_tasks", "import_tasks", "include_role", "import_role", "include"];
-const META_ACTIONS = new Set<MetaSpec["action"]>([
+export const INCLUDE_KEYS = ["include_tasks", "import_tasks", "include_role", "import_role", "include"];
+export const META_ACTIONS: ReadonlySet<MetaSpec["action"]> = new Set<MetaSpec["action"]>([
   "flush_handlers",
   "noop",
   "end_play",
