@@ -119,10 +119,12 @@ export function readStdin(io: VaultIO): Promise<Buffer> {
  * the answer is the next line of stdin, so scripts can pipe it in.
  */
 export async function prompt(question: string, io: VaultIO, hidden: boolean): Promise<string> {
-  io.stderr.write(question);
   const terminal = io.stdin as Partial<ReadStream>;
   const raw = hidden && io.isTTY && typeof terminal.setRawMode === "function";
+  // raw mode before the question: keys typed as soon as it shows are neither echoed nor
+  // taken by the terminal (a fast Ctrl-C would otherwise kill us instead of being read)
   if (raw) terminal.setRawMode!(true);
+  io.stderr.write(question);
   let answer: string | undefined;
   try {
     answer = await readerOf(io.stdin).readLine(raw);
