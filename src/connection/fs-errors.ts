@@ -27,3 +27,20 @@ export function isMissing(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return code === "ENOENT" || code === "ENOTDIR";
 }
+
+/**
+ * A node:fs failure of one file operation on `host`, worded as the SFTP and shell transports word
+ * theirs ("write /etc/app.conf on web1: ENOSPC: no space left on device, write"): node's own message
+ * names no path for a failed write, or only the temp file beside the destination. `code`, `errno` and
+ * `syscall` are kept, so callers still tell the failures apart; anything else is returned as it is.
+ */
+export function onHost(op: string, path: string, host: string, err: unknown): unknown {
+  const cause = err as NodeJS.ErrnoException | undefined;
+  if (typeof cause?.code !== "string") return err;
+  const error: NodeJS.ErrnoException = new Error(`${op} ${path} on ${host}: ${cause.message}`, { cause });
+  error.code = cause.code;
+  if (cause.errno !== undefined) error.errno = cause.errno;
+  if (cause.syscall !== undefined) error.syscall = cause.syscall;
+  error.path = path;
+  return error;
+}

@@ -7,9 +7,11 @@ import type { Connection, ExecOptions, ExecResult } from "./types.js";
 /** Runs on the control machine itself (`ansible_connection: local`). */
 export class LocalConnection implements Connection {
   readonly kind = "local" as const;
-  readonly files = new LocalFileTransport();
+  readonly files: LocalFileTransport;
 
-  constructor(readonly host: string) {}
+  constructor(readonly host: string) {
+    this.files = new LocalFileTransport(host);
+  }
 
   /** Runs `command`; under become, wrapped in sudo exactly as over SSH (password on stdin only). */
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
