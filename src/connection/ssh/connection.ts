@@ -30,7 +30,7 @@ export class SshConnection implements Connection {
     this.files = new SftpFiles({
       host: this.host,
       sftp: () => this.sftp(),
-      exec: (command) => this.exec(command),
+      exec: (command, opts) => this.exec(command, opts),
       lost: () => this.lostError,
     });
     const onGone = (why: string) => {

@@ -5,10 +5,15 @@ import { posix } from "node:path";
 import type { Attributes, SFTPWrapper, Stats } from "ssh2";
 import { TsibleError } from "../../errors.js";
 import { shq } from "../quote.js";
-import { fileTypeOf } from "../shell-files.js";
-import type { ExecResult, FileStat, FileTransport, WriteOptions } from "../types.js";
+import { fileTypeOf, ShellFiles } from "../shell-files.js";
+import type { ExecOptions, ExecResult, FileStat, FileTransport, WriteOptions } from "../types.js";
 
 const NO_SUCH_FILE = 2;
+/**
+ * SSH_FX_FAILURE, message "Failure": what OpenSSH's sftp-server answers for every errno it has no
+ * status for, among them ENOSPC, EDQUOT, EROFS and EIO. The reason is lost on the way.
+ */
+const FAILURE = 4;
 
 /** A temp name beside `path`, hidden, recognisable and unique. */
 export function tempNameBeside(path: string): string {
@@ -23,14 +28,34 @@ type SftpError = Error & { code?: number };
 export interface SftpFilesDeps {
   host: string;
   sftp: () => Promise<SFTPWrapper>;
-  /** For what SFTP cannot do in one request (recursive removal). */
-  exec: (command: string) => Promise<ExecResult>;
+  /** As the login user: what SFTP cannot do in one request (recursive removal), and the shell redo. */
+  exec: (command: string, opts?: ExecOptions) => Promise<ExecResult>;
   /** The error to throw instead when the connection itself is gone. */
   lost: () => TsibleError | undefined;
 }
 
 export class SftpFiles implements FileTransport {
-  constructor(private readonly deps: SftpFilesDeps) {}
+  /** The same operations through the login user's shell, whose errors carry the host's own words. */
+  private readonly shell: ShellFiles;
+
+  constructor(private readonly deps: SftpFilesDeps) {
+    this.shell = new ShellFiles((command, opts) => deps.exec(command, opts), deps.host);
+  }
+
+  /**
+   * Runs a change through SFTP; when the server answers only "Failure", the login user's shell does
+   * it again, which either succeeds (the write is as atomic) or fails with the host's reason:
+   * "cat: write error: No space left on device", "mkdir: ...: Read-only file system".
+   */
+  private async orShell<T>(sftp: () => Promise<T>, shell: () => Promise<T>): Promise<T> {
+    try {
+      return await sftp();
+    } catch (err) {
+      const cause = err instanceof TsibleError ? err.cause : err;
+      if ((cause as SftpError | undefined)?.code !== FAILURE || this.deps.lost()) throw err;
+      return shell();
+    }
+  }
 
   private fail(op: string, path: string, err: unknown): TsibleError {
     const lost = this.deps.lost();
@@ -102,6 +127,13 @@ export class SftpFiles implements FileTransport {
   }
 
   async writeFile(path: string, data: Buffer, opts: WriteOptions): Promise<void> {
+    await this.orShell(
+      () => this.writeOver(path, data, opts),
+      () => this.shell.writeFile(path, data, opts),
+    );
+  }
+
+  private async writeOver(path: string, data: Buffer, opts: WriteOptions): Promise<void> {
     const sftp = await this.deps.sftp();
     const temp = tempNameBeside(path);
     const request = <T>(fn: (cb: (err: SftpError | undefined | null, v?: T) => void) => void) =>
@@ -146,19 +178,17 @@ export class SftpFiles implements FileTransport {
   }
 
   async mkdir(path: string, mode: number): Promise<void> {
-    await this.must(
-      "mkdir",
-      path,
-      this.call("mkdir", path, (s, cb) => s.mkdir(path, { mode: mode & 0o777 }, cb)),
+    await this.orShell(
+      () => this.call("mkdir", path, (s, cb) => s.mkdir(path, { mode: mode & 0o777 }, cb)),
+      () => this.shell.mkdir(path, mode),
     );
     await this.chmod(path, mode); // exact mode, whatever the server's umask
   }
 
   async chmod(path: string, mode: number): Promise<void> {
-    await this.must(
-      "chmod",
-      path,
-      this.call("chmod", path, (s, cb) => s.chmod(path, mode & 0o7777, cb)),
+    await this.orShell(
+      () => this.call("chmod", path, (s, cb) => s.chmod(path, mode & 0o7777, cb)),
+      () => this.shell.chmod(path, mode),
     );
   }
 
@@ -170,33 +200,35 @@ export class SftpFiles implements FileTransport {
       if (gid < 0) gid = current.gid;
     }
     const attrs: Partial<Attributes> = { uid, gid };
-    await this.must(
-      "chown",
-      path,
-      this.call("chown", path, (s, cb) => {
-        try {
-          s.ext_openssh_lsetstat(path, attrs, cb); // does not follow links
-        } catch {
-          this.deps.exec(`chown -h ${uid}:${gid} -- ${shq(path)}`).then(
-            (r) => cb(r.rc === 0 ? undefined : new Error(r.stderr.trim())),
-            (e: Error) => cb(e),
-          );
-        }
-      }),
+    await this.orShell(
+      () =>
+        this.call("chown", path, (s, cb) => {
+          try {
+            s.ext_openssh_lsetstat(path, attrs, cb); // does not follow links
+          } catch {
+            this.deps.exec(`chown -h ${uid}:${gid} -- ${shq(path)}`).then(
+              (r) => cb(r.rc === 0 ? undefined : new Error(r.stderr.trim())),
+              (e: Error) => cb(e),
+            );
+          }
+        }),
+      () => this.shell.chown(path, uid, gid),
     );
   }
 
   async symlink(target: string, path: string): Promise<void> {
-    await this.must(
-      "symlink",
-      path,
-      this.call("symlink", path, (s, cb) => s.symlink(target, path, cb)),
+    await this.orShell(
+      () => this.call("symlink", path, (s, cb) => s.symlink(target, path, cb)),
+      () => this.shell.symlink(target, path),
     );
   }
 
   async rename(from: string, to: string): Promise<void> {
     const sftp = await this.deps.sftp();
-    await this.must("rename", from, this.renameOver(sftp, from, to));
+    await this.orShell(
+      () => this.must("rename", from, this.renameOver(sftp, from, to)),
+      () => this.shell.rename(from, to),
+    );
   }
 
   async remove(path: string, opts: { recursive?: boolean } = {}): Promise<void> {
@@ -206,13 +238,15 @@ export class SftpFiles implements FileTransport {
       const r = await this.deps.exec(`rm -rf -- ${shq(path)}`);
       if (r.rc !== 0) throw this.fail("remove", path, new Error(r.stderr.trim()));
     } else if (stat.type === "directory") {
-      await this.must(
-        "remove",
-        path,
-        this.call("rmdir", path, (s, cb) => s.rmdir(path, cb)),
+      await this.orShell(
+        () => this.call("remove", path, (s, cb) => s.rmdir(path, cb)),
+        () => this.shell.remove(path),
       );
     } else {
-      await this.orMissing(this.call("remove", path, (s, cb) => s.unlink(path, cb)));
+      await this.orShell(
+        () => this.orMissing(this.call("remove", path, (s, cb) => s.unlink(path, cb))),
+        () => this.shell.remove(path),
+      );
     }
   }
 
