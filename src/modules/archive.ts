@@ -108,7 +108,8 @@ export const archive: ModuleDefinition<ArchiveArgs> = {
       return {
         changed: false,
         failed: true,
-        msg: `archive failed: ${written.stderr.trim()}`,
+        // the host's words (tar's, gzip's), with the archive and the host they are about
+        msg: `archive ${args.dest} on ${ctx.host}: ${written.stderr.trim() || `exit code ${written.rc}`}`,
         rc: written.rc,
       };
     return { changed: true, ...base, files: parseManifest(written.stdout).size, ...diff };
