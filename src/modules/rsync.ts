@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
-import { shellJoin } from "../connection/quote.js";
+import { runLocal } from "../connection/local.js";
+import { shellJoin, shq } from "../connection/quote.js";
 import type { ExecResult } from "../connection/types.js";
 import { guarded } from "./common/failure.js";
 import { type RsyncArgs, rsyncFlags } from "./rsync/options.js";
@@ -70,7 +71,8 @@ async function synchronize(ctx: ModuleContext, args: RsyncArgs): Promise<ModuleR
     const dest = args.local || !pull ? args.dest : controllerPath(args.dest);
     const argv = [...flags, "--", localArg(src), localArg(dest)];
     const result = await ctx.exec(`rsync ${shellJoin(argv)}`, { onStdout });
-    return outcome(ctx, shellJoin(["rsync", ...argv]), result, undefined);
+    const cleanup = await cleanUpAfter(ctx, args, result, (script) => ctx.exec(script), dest);
+    return outcome(ctx, shellJoin(["rsync", ...argv]), result, undefined, cleanup);
   }
 
   const relay = await startRelay({ conn: ctx.conn, become: ctx.become, signal: ctx.signal });
@@ -81,10 +83,45 @@ async function synchronize(ctx: ModuleContext, args: RsyncArgs): Promise<ModuleR
     // the relay's --rsh comes after rsync_opts: rsync takes the last one, so it cannot be replaced
     const argv = [...flags, `--rsh=${relay.rsh}`, "--", src, dest];
     const result = await spawnRsync(argv, { env: relay.env, signal: ctx.signal, onStdout });
-    return outcome(ctx, shellJoin(["rsync", ...argv]), result, await relay.finished());
+    const remote = await relay.finished();
+    // the receiving side: the host on a push, the controller on a pull
+    const cleanup = pull
+      ? await cleanUpAfter(ctx, args, result, (script) => runLocal(script), dest)
+      : await cleanUpAfter(ctx, args, result, (script) => ctx.exec(script), args.dest);
+    return outcome(ctx, shellJoin(["rsync", ...argv]), result, remote, cleanup);
   } finally {
     await relay.close();
   }
+}
+
+/**
+ * After a failed transfer, removes the `.~tmp~` folders that --delay-updates filled in the
+ * destination (the files sent before the failure, one of them cut short), so the destination holds
+ * its old content only. Not in check mode (nothing written), not with `partial` (kept on purpose for
+ * the next run to resume from), not when interrupted. Returns why the cleanup failed, if it did.
+ */
+async function cleanUpAfter(
+  ctx: ModuleContext,
+  args: RsyncArgs,
+  result: ExecResult,
+  run: (script: string) => Promise<ExecResult>,
+  dest: string,
+): Promise<string | undefined> {
+  if (result.rc === 0 || ctx.check || args.partial || ctx.signal.aborted) return undefined;
+  const done = await run(delayDirCleanupScript(dest)).catch((err: Error) => ({ rc: 1, stderr: err.message }));
+  return done.rc === 0 ? undefined : done.stderr.trim() || `exit code ${done.rc}`;
+}
+
+/** Where rsync's --delay-updates gathers new files before renaming them into place. */
+const DELAY_DIR = ".~tmp~";
+
+/** Removes DELAY_DIR below a folder destination, or beside a file destination. */
+export function delayDirCleanupScript(dest: string): string {
+  const d = shq(dest);
+  return [
+    `if [ -d ${d} ]; then find ${d} -type d -name ${shq(DELAY_DIR)} -prune -exec rm -rf -- {} +`,
+    `else rm -rf -- "$(dirname -- ${d})/${DELAY_DIR}"; fi`,
+  ].join("; ");
 }
 
 /** The result in Ansible's shape; `remote` is the host side's outcome when it ran through the relay. */
@@ -93,10 +130,17 @@ function outcome(
   cmd: string,
   result: ExecResult,
   remote: ExecResult | undefined,
+  cleanupError?: string,
 ): ModuleResult {
   const items = parseItemized(result.stdout);
   if (result.rc !== 0) {
-    const why = [result.stderr.trim(), remote?.stderr.trim()].filter((t) => t).join("\n");
+    const why = [
+      result.stderr.trim(),
+      remote?.stderr.trim(),
+      cleanupError && `(rsync's ${DELAY_DIR} folders could not be removed: ${cleanupError})`,
+    ]
+      .filter((t) => t)
+      .join("\n");
     return {
       changed: items.lines.length > 0,
       failed: true,
