@@ -1,0 +1,103 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { changedTasks, taskStatuses, tsible } from "../../helpers/cli.js";
+import {
+  DISK_HOSTS,
+  diskHostsInventory,
+  expectFailedOnEveryHost,
+  hostStates,
+  mountTmpfs,
+  seedHostDirs,
+  type Tmpfs,
+  tmpfsSkipReason,
+} from "../../helpers/disk.js";
+import { type Sshd, startSshd, TEST_USERS } from "../../helpers/sshd.js";
+import { rsyncSkipReason } from "./fixtures.js";
+
+/**
+ * synchronize into a full disk (issue 8), locally and through the SSH relay as root, as a plain user
+ * and with become: the task fails with rsync's words for the host's error, nothing of the new tree
+ * lands (rsync's --delay-updates), and no `.~tmp~` folder with half-sent files is left in the
+ * destination; with space freed a re-run converges and the next changes nothing.
+ */
+const skip = tmpfsSkipReason() ?? rsyncSkipReason();
+
+let sshd: Sshd;
+let work: string;
+let inventory: string;
+let full: Tmpfs | undefined;
+
+function playbook(): string {
+  const file = join(work, "push.yml");
+  writeFileSync(
+    file,
+    [
+      "- hosts: all",
+      "  gather_facts: false",
+      "  tasks:",
+      "    - name: push the site",
+      "      synchronize:",
+      "        src: site/",
+      `        dest: "${full?.dir}/{{ inventory_hostname }}/site/"`,
+      "",
+    ].join("\n"),
+  );
+  return file;
+}
+
+describe.skipIf(skip)(`synchronize into a full disk${skip ? ` (skipped: ${skip})` : ""}`, () => {
+  beforeAll(async () => {
+    sshd = await startSshd();
+    work = mkdtempSync(join(tmpdir(), "tsible-rsync-disk-"));
+    chmodSync(work, 0o755);
+    const site = join(work, "files/site");
+    mkdirSync(join(site, "sub"), { recursive: true });
+    writeFileSync(join(site, "index.html"), "the new index\n");
+    writeFileSync(join(site, "sub/page.html"), "the new page\n");
+    for (const name of ["a.bin", "b.bin", "sub/c.bin"])
+      writeFileSync(join(site, name), randomBytes(60 * 1024));
+    inventory = diskHostsInventory(work, sshd, TEST_USERS.nopw);
+    full = mountTmpfs(join(work, "full"), { sizeKiB: 2048 });
+    seedHostDirs(full, TEST_USERS.nopw, {
+      "site/index.html": { content: "old index\n", mode: 0o644 },
+      "site/sub/page.html": { content: "old page\n", mode: 0o640 },
+    });
+    full.fillBlocks(8);
+  });
+
+  afterAll(async () => {
+    full?.unmount();
+    await sshd?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  test("fails with the host's error; the old files stay and no .~tmp~ is left; then converges", async () => {
+    const mount = full!;
+    const play = playbook();
+    const before = hostStates(mount);
+    const failed = await tsible(["run", play, "-i", inventory]);
+    expectFailedOnEveryHost(failed, (host) => join(mount.dir, host, "site"), /no space left on device/i);
+    expect(hostStates(mount)).toEqual(before);
+
+    mount.unfill();
+    const first = await tsible(["run", play, "-i", inventory]);
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    expect(taskStatuses(first.stdout)).toEqual([
+      { task: "push the site", statuses: DISK_HOSTS.map(() => "changed") },
+    ]);
+    for (const host of DISK_HOSTS) {
+      const dest = join(mount.dir, host, "site");
+      expect(readFileSync(join(dest, "index.html"), "utf8")).toBe("the new index\n");
+      expect(
+        readFileSync(join(dest, "sub/c.bin")).equals(readFileSync(join(work, "files/site/sub/c.bin"))),
+      ).toBe(true);
+      expect(Object.keys(hostStates(mount)[host]).filter((p) => p.includes("~tmp~"))).toEqual([]);
+    }
+    const second = await tsible(["run", play, "-i", inventory]);
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    expect(changedTasks(second.stdout)).toEqual([]);
+  });
+});
