@@ -6,6 +6,10 @@ export interface RunArgs {
   inventory: string[];
   check: boolean;
   diff: boolean;
+  /** --lock-wait: seconds to wait for a host's run lock held by another run. */
+  lockWait?: number;
+  /** --no-lock: take no run lock (emergencies). */
+  noLock?: boolean;
   limit?: string;
   tags: string[];
   skipTags: string[];
@@ -55,6 +59,9 @@ const valued: Record<string, Setter> = {
   "--forks": (a, v) => {
     a.forks = positiveInt(v, "--forks");
   },
+  "--lock-wait": (a, v) => {
+    a.lockWait = durationSeconds(v, "--lock-wait");
+  },
   "--become-user": (a, v) => {
     a.becomeUser = v;
   },
@@ -96,6 +103,9 @@ const flags: Record<string, (a: RunArgs) => void> = {
   },
   "--diff": (a) => {
     a.diff = true;
+  },
+  "--no-lock": (a) => {
+    a.noLock = true;
   },
   "--syntax-check": (a) => {
     a.syntaxCheck = true;
@@ -149,6 +159,14 @@ function positiveInt(value: string, name: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1)
     throw new TsibleError(`${name} needs a positive number, got '${value}'`, { kind: "usage" });
+  return n;
+}
+
+/** A duration in seconds: a number, zero or more. */
+function durationSeconds(value: string, name: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0)
+    throw new TsibleError(`${name} needs a number of seconds, got '${value}'`, { kind: "usage" });
   return n;
 }
 
@@ -224,6 +242,8 @@ export const RUN_HELP = `usage: tsible run PLAYBOOK... [options]
       --skip-tags TAGS       skip tasks with these tags
   -e, --extra-vars VARS      k=v pairs, YAML/JSON, or @file (repeatable)
   -f, --forks N              hosts worked on at once (default 5)
+      --lock-wait SECONDS    wait that long for a host locked by another run (default: fail at once)
+      --no-lock              take no run lock: for emergencies only (README: Run lock)
   -b, --become               run with sudo;  --become-user USER;  -K, --ask-become-pass
   -u, --user USER            connect as USER;  --private-key FILE
       --vault-password-file FILE, --vault-id LABEL@SOURCE, -J, --ask-vault-pass

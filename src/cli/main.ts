@@ -10,6 +10,7 @@ usage:
   tsible run PLAYBOOK -i INVENTORY [--check] [--diff] [options]   run a playbook (tsible run --help)
   tsible vault encrypt|decrypt|view|edit|rekey|encrypt_string ...  encrypted files and values
   tsible inventory -i INVENTORY --list | --graph [GROUP] | --host HOST   show an inventory
+  tsible lock status|release -i INVENTORY [--limit HOSTS] [--force]     the hosts' run locks
   tsible init role NAME [--path roles]                           scaffold a new role
   tsible lint [PLAYBOOK|FOLDER...]                               check playbooks and roles (default: playbooks/)
   tsible schema [--out schemas]                                  write JSON Schemas for editors
@@ -49,6 +50,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
           return 0;
         }
         return await (await import("./inventory-command.js")).inventoryCommand(rest, io);
+      case "lock":
+        if (rest.includes("--help") || rest.includes("-h")) {
+          io.out((await import("./lock-command.js")).LOCK_HELP);
+          return 0;
+        }
+        return await (await import("./lock-command.js")).lockCommand(rest, io);
       case "init":
         return (await import("./init-role.js")).initCommand(rest, io);
       case "lint":

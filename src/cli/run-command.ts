@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { RunEvent } from "../engine/events.js";
 import { runPlaybook } from "../engine/run.js";
+import type { RunLockOptions } from "../engine/run-lock-hooks.js";
 import { TsibleError } from "../errors.js";
 import { loadInventory } from "../inventory/index.js";
 import { loadPlaybook } from "../load/playbook.js";
@@ -57,6 +58,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
         options: {
           check: args.check,
           diff: args.diff,
+          ...(args.noLock ? {} : { runLock: runLockOptions(args, io) }),
           ...(args.limit ? { limit: args.limit } : {}),
           tags: args.tags,
           skipTags: args.skipTags,
@@ -88,7 +90,7 @@ async function runEach<T>(items: T[], run: (item: T) => Promise<number>): Promis
   return 0;
 }
 
-function connectDefaults(args: RunArgs) {
+export function connectDefaults(args: RunArgs) {
   return {
     ...(args.user ? { user: args.user } : {}),
     ...(args.privateKey ? { privateKey: args.privateKey } : {}),
@@ -96,8 +98,14 @@ function connectDefaults(args: RunArgs) {
   };
 }
 
+/** The run lock's settings: --lock-wait, TSIBLE_LOCK_DIR, and -i for the release hint. */
+function runLockOptions(args: RunArgs, io: CliIO): RunLockOptions {
+  const dir = io.env.TSIBLE_LOCK_DIR;
+  return { waitSeconds: args.lockWait ?? 0, inventory: args.inventory, ...(dir ? { defaultDir: dir } : {}) };
+}
+
 /** Without -i: TSIBLE_INVENTORY / ANSIBLE_INVENTORY, else only the implicit localhost. */
-function defaultInventory(): string[] {
+export function defaultInventory(): string[] {
   const env = process.env.TSIBLE_INVENTORY ?? process.env.ANSIBLE_INVENTORY;
   return env ? env.split(",").map((p) => resolve(p)) : [];
 }

@@ -1,8 +1,11 @@
 import type { Connection } from "../connection/types.js";
+import type { RunLockOptions } from "./run-lock-hooks.js";
 
 export interface RunOptions {
   check: boolean;
   diff: boolean;
+  /** The per-host run lock (run-lock-hooks.ts); absent: no lock (--no-lock). */
+  runLock?: RunLockOptions;
   limit?: string;
   /** --tags; empty means all. */
   tags: string[];

@@ -5,7 +5,7 @@ import type { Playbook, PlaySpec, Role, TaskNode } from "../load/model.js";
 import { OMIT, renderValue } from "../vars/index.js";
 import type { SecretRegistry } from "../vault/index.js";
 import type { EventSink } from "./events.js";
-import type { HostState } from "./host.js";
+import type { ConnectionHooks, HostState } from "./host.js";
 import type { RunOptions } from "./options.js";
 import { LayeredScope, markRendered, type VarLayer } from "./scope.js";
 
@@ -19,6 +19,8 @@ export interface RunContext {
   emit: EventSink;
   secrets: SecretRegistry;
   hosts: Map<string, HostState>;
+  /** What happens when a host's connection opens and closes: the run lock. */
+  connectionHooks?: ConnectionHooks | undefined;
   loadOptions: LoadOptions;
   /** Set when the run is interrupted: no new task starts. */
   stopping: () => boolean;

@@ -11,6 +11,7 @@ import type { EventSink } from "./events.js";
 import { HostState } from "./host.js";
 import type { RunOptions } from "./options.js";
 import { PlayRun, type RunContext } from "./play-run.js";
+import { runLockHooks } from "./run-lock-hooks.js";
 import { LayeredScope } from "./scope.js";
 import { checkNotifies, flushHandlers, runList } from "./strategy.js";
 
@@ -35,6 +36,7 @@ export async function runPlaybook(input: RunInput): Promise<number> {
     stopping: () => options.signal?.aborted ?? false,
     startReached: options.startAtTask === undefined,
   };
+  run.connectionHooks = runLockHooks(run);
   input.emit({ type: "playbook_start", file: input.playbook.file, check: options.check });
   try {
     for (const play of input.playbook.plays) {
@@ -61,7 +63,7 @@ export async function runPlaybook(input: RunInput): Promise<number> {
 function hostState(run: RunContext, name: string): HostState {
   let state = run.hosts.get(name);
   if (!state) {
-    state = new HostState(name, run.inventory.hostVars(name));
+    state = new HostState(name, run.inventory.hostVars(name), run.connectionHooks);
     run.hosts.set(name, state);
   }
   return state;

@@ -39,7 +39,17 @@ export function runProcess(
 
 /** Runs the built tsible CLI (`npm test` builds first). */
 export function tsible(args: string[], opts: Parameters<typeof runProcess>[2] = {}): Promise<CliResult> {
-  return runProcess(process.execPath, [BIN, ...args], opts);
+  return runProcess(process.execPath, [BIN, ...args], { ...opts, env: { ...ownRunLock(), ...opts.env } });
+}
+
+let runLocks = 0;
+/**
+ * A run lock of its own for each tsible started by a test (TSIBLE_LOCK_DIR, in the login user's
+ * home on every host): test files run at once against this one machine, as the same users, and
+ * would otherwise find each other's locks. test/engine/run-lock.test.ts passes "" for the default.
+ */
+export function ownRunLock(): { TSIBLE_LOCK_DIR: string } {
+  return { TSIBLE_LOCK_DIR: `~/.tsible/test-${process.pid}-${++runLocks}.lock` };
 }
 
 /** The task statuses of a run, from the Ansible-shaped output: task label → host statuses. */
