@@ -159,8 +159,11 @@ export class SftpFiles implements FileTransport {
       await this.renameOver(sftp, temp, path);
       created = false;
     } catch (err) {
-      if (handle) await request((cb) => sftp.close(handle!, cb)).catch(() => undefined);
-      if (created) await request((cb) => sftp.unlink(temp, cb)).catch(() => undefined);
+      // ssh2 never answers a request sent once the connection is gone: it would wait forever
+      if (!this.deps.lost()) {
+        if (handle) await request((cb) => sftp.close(handle!, cb)).catch(() => undefined);
+        if (created) await request((cb) => sftp.unlink(temp, cb)).catch(() => undefined);
+      }
       throw this.fail("write", path, err);
     }
   }
