@@ -32,16 +32,34 @@ export class LocalConnection implements Connection {
   async close(): Promise<void> {}
 }
 
-/** Spawns `/bin/sh -c command`, collecting output; never throws for a non-zero exit. */
+/**
+ * Spawns `/bin/sh -c command`, collecting output; never throws for a non-zero exit. The command gets
+ * its own process group: a Ctrl-C at the terminal reaches tsible, which decides when to stop it
+ * (grace period), and stopping it stops everything it started. An abort rejects with its reason.
+ */
 export function runLocal(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
+    if (opts.signal?.aborted) return reject(opts.signal.reason);
     const child = spawn("/bin/sh", ["-c", command], {
       cwd: opts.cwd,
       env: opts.env ? { ...process.env, ...opts.env } : process.env,
       stdio: ["pipe", "pipe", "pipe"],
-      signal: opts.signal,
-      timeout: opts.timeoutMs,
+      detached: true,
     });
+    let aborted = false;
+    const timers: NodeJS.Timeout[] = [];
+    const stopGroup = () => {
+      signalGroup(child.pid, "SIGTERM");
+      const hard = setTimeout(() => signalGroup(child.pid, "SIGKILL"), 2000);
+      hard.unref();
+      timers.push(hard);
+    };
+    const onAbort = () => {
+      aborted = true;
+      stopGroup();
+    };
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    if (opts.timeoutMs !== undefined) timers.push(setTimeout(stopGroup, opts.timeoutMs));
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (chunk: Buffer) => {
@@ -52,14 +70,14 @@ export function runLocal(command: string, opts: ExecOptions = {}): Promise<ExecR
       err.push(chunk);
       opts.onStderr?.(chunk);
     });
-    child.on("error", (error) => {
-      if ((error as NodeJS.ErrnoException).code === "ABORT_ERR") return;
-      reject(error);
-    });
+    child.on("error", (error) => reject(error));
     child.stdin.on("error", () => {
       // the command may exit without reading its input; that is its business
     });
     child.on("close", (code, signal) => {
+      for (const t of timers) clearTimeout(t);
+      opts.signal?.removeEventListener("abort", onAbort);
+      if (aborted) return reject(opts.signal?.reason ?? new Error("aborted"));
       resolve({
         rc: code ?? 128 + 9,
         stdout: Buffer.concat(out).toString("utf8"),
@@ -70,4 +88,14 @@ export function runLocal(command: string, opts: ExecOptions = {}): Promise<ExecR
     if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
     else child.stdin.end();
   });
+}
+
+/** Signals a whole process group (a command and whatever it started); gone already is fine. */
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group has exited
+  }
 }

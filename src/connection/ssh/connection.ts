@@ -4,6 +4,7 @@ import type { Client, ClientChannel, SFTPWrapper } from "ssh2";
 import { TsibleError } from "../../errors.js";
 import { becomeFailure, stripBecomePrompt, wrapBecome } from "../become.js";
 import { withCwdAndEnv } from "../quote.js";
+import { markCommand, newMark, stopScript } from "../stop-marked.js";
 import type { CommandStream, Connection, ExecOptions, ExecResult, FileTransport } from "../types.js";
 import { ChannelLimit } from "./channel-limit.js";
 import { connectWithJumps } from "./connect.js";
@@ -16,6 +17,7 @@ export class SshConnection implements Connection {
   readonly host: string;
   readonly files: FileTransport;
   private readonly limit: ChannelLimit;
+  private readonly stopLimit = new ChannelLimit(1);
   private sftpChannel: Promise<SFTPWrapper> | undefined;
   private lostError: TsibleError | undefined;
   private closing = false;
@@ -65,7 +67,8 @@ export class SshConnection implements Connection {
   /** Like exec, with stdout as bytes (file reads through the shell transport stay binary-safe). */
   async execRaw(command: string, opts: ExecOptions = {}): Promise<RawExecResult> {
     this.assertOpen();
-    let full = withCwdAndEnv(command, opts);
+    const mark = newMark();
+    let full = markCommand(withCwdAndEnv(command, opts), mark);
     const become = opts.become ? wrapBecome(full, opts.become) : undefined;
     if (become) full = become.command;
     const stdin = typeof opts.stdin === "string" ? Buffer.from(opts.stdin) : opts.stdin;
@@ -91,6 +94,7 @@ export class SshConnection implements Connection {
           ...(opts.signal ? { signal: opts.signal } : {}),
           ...(opts.onStdout ? { onStdout: opts.onStdout } : {}),
           ...(onStderr ? { onStderr } : {}),
+          stop: () => this.stopMarked(mark, opts.become),
         },
         this.host,
         (why) => this.lost(why),
@@ -149,6 +153,29 @@ export class SshConnection implements Connection {
       });
     });
     return { stream: channel, done };
+  }
+
+  /**
+   * Stops a command by its mark (see stop-marked.ts), as the user it ran as. Its own channel limit of
+   * one keeps this usable when every regular channel belongs to a command being stopped.
+   */
+  private async stopMarked(mark: string, become: ExecOptions["become"]): Promise<void> {
+    if (this.lostError) return;
+    const wrapped = become ? wrapBecome(stopScript(mark), become) : undefined;
+    const release = await this.stopLimit.acquire();
+    try {
+      await runOnChannel(
+        this.client,
+        wrapped?.command ?? stopScript(mark),
+        { ...(wrapped?.stdinPrefix ? { stdin: Buffer.from(wrapped.stdinPrefix) } : {}), timeoutMs: 10_000 },
+        this.host,
+        (why) => this.lost(why),
+      );
+    } catch {
+      // best effort: the connection may be going away too
+    } finally {
+      release();
+    }
   }
 
   /** The one SFTP channel, opened on first use and reopened if the server closed it. */

@@ -11,6 +11,8 @@ export interface ChannelRun {
   signal?: AbortSignal;
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
+  /** Stops the command on the host (closing its channel does not); called on abort and timeout. */
+  stop?: () => Promise<void>;
 }
 
 export interface RawExecResult extends Omit<ExecResult, "stdout"> {
@@ -44,23 +46,22 @@ export function runOnChannel(
       if ("ok" in outcome) resolve(outcome.ok);
       else reject(outcome.err);
     };
-    const kill = () => {
-      try {
-        channel?.signal("KILL");
-      } catch {
-        // the channel may already be closing
-      }
+    const kill = async () => {
       channel?.close();
+      await run.stop?.();
     };
+    let aborting = false;
     const onAbort = () => {
-      kill();
-      finish({ err: run.signal?.reason ?? new Error("aborted") });
+      aborting = true;
+      run.signal?.removeEventListener("abort", onAbort);
+      // the caller learns of the abort once the command is gone, so a close after it is safe
+      void kill().then(() => finish({ err: run.signal?.reason ?? new Error("aborted") }));
     };
     if (run.signal?.aborted) return onAbort();
     run.signal?.addEventListener("abort", onAbort, { once: true });
     if (run.timeoutMs !== undefined) {
       timer = setTimeout(() => {
-        kill();
+        void kill();
         finish({
           err: new TsibleError(`command timed out after ${run.timeoutMs} ms on ${host}`, {
             kind: "module",
@@ -72,7 +73,7 @@ export function runOnChannel(
     client.exec(command, (err, stream) => {
       if (err) return finish({ err: lostError(`cannot open a channel: ${err.message}`) });
       channel = stream;
-      if (settled) return kill();
+      if (settled) return void kill();
       const out: Buffer[] = [];
       const errs: Buffer[] = [];
       let exit: { rc: number; signal?: string } | undefined;
@@ -91,8 +92,9 @@ export function runOnChannel(
           exit = { rc: 128 + signalNumber(signal), signal };
         }
       });
-      stream.on("error", (e: Error) => finish({ err: lostError(e.message) }));
+      stream.on("error", (e: Error) => aborting || finish({ err: lostError(e.message) }));
       stream.on("close", () => {
+        if (aborting) return;
         if (!exit) return finish({ err: lostError("the command's channel closed without an exit status") });
         const stderr = Buffer.concat(errs).toString("utf8");
         finish({ ok: { ...exit, stdout: Buffer.concat(out), stderr } });
