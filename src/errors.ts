@@ -16,6 +16,7 @@ export type ErrorKind =
   | "module" // a module's arguments or behaviour
   | "vault" // decryption failures
   | "usage" // wrong command-line usage
+  | "interrupted" // Ctrl-C or SIGTERM stopped the work
   | "internal";
 
 /** The one user-facing error type: it says what went wrong, where, and what was expected. */

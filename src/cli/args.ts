@@ -35,6 +35,8 @@ export interface RunArgs {
   hostKeyChecking?: string;
   /** Exit with EXIT_CHANGES (10) when a host changed, or would change under --check. */
   exitCodeOnChanges: boolean;
+  /** After the first Ctrl-C, how long running tasks may go on before they are stopped. */
+  gracePeriodMs?: number;
 }
 
 type Setter = (args: RunArgs, value: string) => void;
@@ -85,6 +87,12 @@ const valued: Record<string, Setter> = {
   },
   "--output": (a, v) => {
     a.output = v;
+  },
+  "--grace-period": (a, v) => {
+    const s = Number(v);
+    if (!Number.isFinite(s) || s < 0)
+      throw new TsibleError(`--grace-period needs a number of seconds, got '${v}'`, { kind: "usage" });
+    a.gracePeriodMs = s * 1000;
   },
   "--host-key-checking": (a, v) => {
     a.hostKeyChecking = v;
@@ -252,5 +260,6 @@ export const RUN_HELP = `usage: tsible run PLAYBOOK... [options]
       --host-key-checking yes|accept-new
       --output json|json=FILE|line   JSON events (docs/output.md) on stdout or to FILE; line: plain view
       --exit-code-on-changes  exit 10 when a host changed (with --check: would change), 0 when none
+      --grace-period SECONDS  after Ctrl-C, how long running tasks may finish (default 30)
   -v, -vv, -vvv, -vvvv       more detail
 `;

@@ -1,4 +1,5 @@
 import type { VaultIO } from "../vault/index.js";
+import type { Interrupts } from "./interrupts.js";
 
 /** What the CLI talks to: the terminal, or a test's buffers. */
 export interface CliIO {
@@ -10,6 +11,9 @@ export interface CliIO {
   ask(question: string): Promise<string>;
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
+  /** Aborted when running commands must be killed (see interrupts). */
   signal: AbortSignal;
+  /** Ctrl-C / SIGTERM: stop, grace period, abort. */
+  interrupts: Interrupts;
   vault: VaultIO;
 }

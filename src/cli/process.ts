@@ -1,19 +1,24 @@
 import { prompt, type VaultIO } from "../vault/io.js";
+import { Interrupts, seconds } from "./interrupts.js";
 import type { CliIO } from "./io.js";
 import { main } from "./main.js";
 
 /** Connects the CLI to the real process: streams, Ctrl-C, exit code. */
 export function runFromProcess(): void {
-  const controller = new AbortController();
-  let interrupts = 0;
+  const interrupts = new Interrupts();
+  const say = (text: string) => process.stderr.write(`\n[tsible] ${text}\n`);
   const onSignal = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      process.stderr.write(
-        "\n[tsible] interrupted: finishing running steps, no new task starts (Ctrl-C again aborts)\n",
+    const step = interrupts.interrupt(() =>
+      say("grace period over: stopping the running commands (file writes end atomically)"),
+    );
+    if (step === "stop") {
+      say(
+        `interrupted: no new task starts; running tasks have ${seconds(interrupts.graceMs)} to finish (Ctrl-C again stops them now)`,
       );
-      controller.abort();
+    } else if (step === "abort") {
+      say("stopping the running commands now (file writes end atomically; Ctrl-C again exits at once)");
     } else {
+      say("exiting at once: a command may still run on a host, a temp file may remain");
       process.exit(99);
     }
   };
@@ -27,7 +32,8 @@ export function runFromProcess(): void {
     ask: (q) => prompt(q, vault, false),
     isTTY: Boolean(process.stdout.isTTY),
     env: process.env,
-    signal: controller.signal,
+    signal: interrupts.abort,
+    interrupts,
     vault,
   };
   main(process.argv.slice(2), io).then(

@@ -46,6 +46,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     check: args.check,
   });
   const emit = (event: RunEvent) => output.handle(event);
+  if (args.gracePeriodMs !== undefined) io.interrupts.graceMs = args.gracePeriodMs;
   let code = 0;
   try {
     code = await runEach(playbooks, (playbook) =>
@@ -70,6 +71,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
           ...(becomePassword !== undefined ? { becomePassword } : {}),
           ...(args.startAtTask ? { startAtTask: args.startAtTask } : {}),
           ...(args.step ? { step: (label: string) => askStep(io, label) } : {}),
+          stop: io.interrupts.stop,
           signal: io.signal,
           connect: (host, vars) => connectHost(host, vars, connectDefaults(args)),
         },

@@ -21,6 +21,9 @@ export interface RunOptions {
   startAtTask?: string;
   /** --step: asked before each task; "continue" stops asking. */
   step?: (label: string) => Promise<"yes" | "no" | "continue">;
+  /** Aborted when no new task, loop item or retry may start (the first Ctrl-C). */
+  stop?: AbortSignal;
+  /** Aborted when running commands must be killed (a second Ctrl-C, or the grace period ended). */
   signal?: AbortSignal;
   /** Opens the connection to a host; the CLI wires ssh and local here. */
   connect: (host: string, vars: Record<string, unknown>) => Promise<Connection>;

@@ -33,7 +33,7 @@ export async function runPlaybook(input: RunInput): Promise<number> {
   const run: RunContext = {
     ...input,
     hosts: new Map(),
-    stopping: () => options.signal?.aborted ?? false,
+    stopping: () => Boolean(options.stop?.aborted || options.signal?.aborted),
     startReached: options.startAtTask === undefined,
   };
   run.connectionHooks = runLockHooks(run);

@@ -79,24 +79,29 @@ export async function runTask(
   });
   const runOnce = isRunOnce(task);
   const targets = runOnce ? hosts.slice(0, 1) : hosts;
-  await runPool(targets, Math.min(play.options.forks, throttleOf(play, task, hosts)), async (host) => {
-    const outcome = await runTaskOnHost(play, task, host);
-    record(host, outcome);
-    if (runOnce) {
-      for (const other of hosts.slice(1)) {
-        if (task.register) other.facts[task.register] = outcome.result;
-        const facts = outcome.result.ansible_facts;
-        if (facts && typeof facts === "object") Object.assign(other.facts, facts);
+  await runPool(
+    targets,
+    Math.min(play.options.forks, throttleOf(play, task, hosts)),
+    async (host) => {
+      const outcome = await runTaskOnHost(play, task, host);
+      record(host, outcome);
+      if (runOnce) {
+        for (const other of hosts.slice(1)) {
+          if (task.register) other.facts[task.register] = outcome.result;
+          const facts = outcome.result.ansible_facts;
+          if (facts && typeof facts === "object") Object.assign(other.facts, facts);
+        }
       }
-    }
-    if (outcome.status === "failed" && !outcome.ignored) {
-      failed.add(host);
-      // what a rescue section reads, as in Ansible
-      host.facts.ansible_failed_task = { name: task.name ?? task.moduleName, action: task.module.name };
-      host.facts.ansible_failed_result = outcome.result;
-    }
-    if (outcome.status === "unreachable") host.unreachable = true;
-  });
+      if (outcome.status === "failed" && !outcome.ignored) {
+        failed.add(host);
+        // what a rescue section reads, as in Ansible
+        host.facts.ansible_failed_task = { name: task.name ?? task.moduleName, action: task.module.name };
+        host.facts.ansible_failed_result = outcome.result;
+      }
+      if (outcome.status === "unreachable") host.unreachable = true;
+    },
+    play.run.stopping,
+  );
   return failed;
 }
 

@@ -156,8 +156,13 @@ async function runLoop(
   }
   const loopVar = typeof control.loop_var === "string" ? control.loop_var : "item";
   const pauseMs = Number(control.pause ?? 0) * 1000;
+  let stoppedAt: number | undefined;
   for (let i = 0; i < items.length; i++) {
-    if (i > 0 && pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
+    // an interrupt lets the running item finish; the next one does not start
+    if (i > 0 && (play.run.stopping() || (pauseMs > 0 && (await waitUnlessStopped(play, pauseMs))))) {
+      stoppedAt = i;
+      break;
+    }
     const itemScope = scope.with(loopVariables(items, i, control), task.location);
     const label = itemLabel(itemScope, items[i], task);
     let outcome: TaskOutcome;
@@ -185,17 +190,39 @@ async function runLoop(
     if (outcome.status === "unreachable") break;
   }
   const changed = results.some((r) => r.changed === true);
-  const failed = results.some((r) => r.failed === true);
-  const skipped = results.every((r) => r.skipped === true);
+  const failed = stoppedAt !== undefined || results.some((r) => r.failed === true);
+  const skipped = !failed && results.every((r) => r.skipped === true);
   const status: HostStatus = failed ? "failed" : skipped ? "skipped" : changed ? "changed" : "ok";
   const summary: Record<string, unknown> = {
     changed,
     results,
-    msg: failed ? "One or more items failed" : "All items completed",
+    msg:
+      stoppedAt !== undefined
+        ? `interrupted after ${stoppedAt} of ${items.length} items`
+        : failed
+          ? "One or more items failed"
+          : "All items completed",
   };
   if (failed) summary.failed = true;
+  if (stoppedAt !== undefined) summary.interrupted = true;
   if (skipped) summary.skipped = true;
   return { status, ignored: false, result: summary };
+}
+
+/** Sleeps `ms`, or less if the run is told to stop meanwhile; true when it was. */
+async function waitUnlessStopped(play: PlayRun, ms: number): Promise<boolean> {
+  const signals = [play.options.stop, play.options.signal].filter((s): s is AbortSignal => s !== undefined);
+  if (signals.some((s) => s.aborted)) return true;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      for (const s of signals) s.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    for (const s of signals) s.addEventListener("abort", done, { once: true });
+  });
+  return play.run.stopping();
 }
 
 function itemLabel(scope: LayeredScope, item: unknown, task: TaskSpec): string {
@@ -242,7 +269,10 @@ async function runOnce(
       break;
     }
     result.attempts = attempt;
-    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+    if (play.run.stopping() || (delayMs > 0 && (await waitUnlessStopped(play, delayMs)))) {
+      result = { ...result, failed: true, msg: "interrupted while waiting to retry" };
+      break;
+    }
   }
   const status: HostStatus = result.failed
     ? "failed"

@@ -99,6 +99,11 @@ export class LineRenderer {
     const who = e.delegatedTo ? `[${e.host} -> ${e.delegatedTo}]` : `[${e.host}]`;
     const item = e.item !== undefined ? ` (item=${e.item})` : "";
     if (e.loopSummary) {
+      // the items said how each went; an interrupted loop also says that the rest never ran
+      if (e.result.interrupted === true)
+        this.out.write(
+          `${this.colors.failed(`fatal: ${who}: FAILED! => ${pyJson({ changed: e.result.changed, msg: e.result.msg })}`)}\n`,
+        );
       if (e.ignored) this.out.write(`${this.colors.skipped("...ignoring")}\n`);
       return;
     }

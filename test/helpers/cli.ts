@@ -83,3 +83,72 @@ export function recapLines(output: string): string[] {
     .slice(1)
     .filter((l) => / : ok=/.test(l));
 }
+
+export interface RunningCli {
+  /** Resolves once the combined output contains `text` (rejects after `timeoutMs`). */
+  waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
+  signal(name: NodeJS.Signals): void;
+  done: Promise<CliResult & { ms: number }>;
+}
+
+/** Starts the tsible CLI and lets a test act while it runs (send signals at a chosen moment). */
+export function startTsible(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): RunningCli {
+  const started = Date.now();
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, NO_COLOR: "1", ANSIBLE_NOCOLOR: "1", ...opts.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  const waiters: Array<() => void> = [];
+  const onData = () => {
+    for (const w of [...waiters]) w();
+  };
+  child.stdout.on("data", (d: Buffer) => {
+    stdout += d.toString();
+    onData();
+  });
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+    onData();
+  });
+  const done = new Promise<CliResult & { ms: number }>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => {
+      resolve({ code: code ?? -1, stdout, stderr, ms: Date.now() - started });
+      onData();
+    });
+  });
+  return {
+    done,
+    signal: (name) => child.kill(name),
+    waitFor: (text, timeoutMs = 30_000) =>
+      new Promise((resolve, reject) => {
+        const seen = () => {
+          const all = stdout + stderr;
+          return typeof text === "string" ? all.includes(text) : text.test(all);
+        };
+        const check = () => {
+          if (seen()) {
+            clearTimeout(timer);
+            waiters.splice(waiters.indexOf(check), 1);
+            resolve();
+          } else if (child.exitCode !== null) {
+            clearTimeout(timer);
+            waiters.splice(waiters.indexOf(check), 1);
+            reject(new Error(`tsible exited before printing ${text}:\n${stdout}\n${stderr}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(check), 1);
+          reject(new Error(`no ${text} within ${timeoutMs} ms:\n${stdout}\n${stderr}`));
+        }, timeoutMs);
+        waiters.push(check);
+        check();
+      }),
+  };
+}
