@@ -1,4 +1,6 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from "ajv";
 import { didYouMean, type SourceLocation, TsibleError } from "../errors.js";
 import { keyLocationOf, locationOf } from "./locations.js";
 
@@ -111,14 +113,40 @@ export function objectSchema(properties: Record<string, Schema>, required: strin
   return { type: "object", properties, required, additionalProperties: false };
 }
 
-// our schemas are fixed and tested: checking them against the meta-schema at every start costs ~60 ms
-const ajv = new Ajv({ allErrors: false, strict: false, allowUnionTypes: true, validateSchema: false });
+/** The options every validator is compiled with, here and at build time. */
+export const AJV_OPTIONS = { allErrors: false, strict: false, allowUnionTypes: true, validateSchema: false };
+
+/** The key of a schema among the validators compiled at build time. */
+export function schemaKey(schema: Schema): string {
+  return createHash("sha256").update(JSON.stringify(schema)).digest("hex").slice(0, 24);
+}
+
+/**
+ * Validators that `npm run build` compiled ahead (scripts/compile-validators.mjs): compiling the
+ * keyword and module schemas at every start cost 100-250 ms. A schema not among them (a source
+ * tree without a build, a changed schema) is compiled here as before.
+ */
+const precompiled: Record<string, ValidateFunction> = await import(
+  // only dist/ has it; a variable keeps the type checker from looking for it in src/
+  ["./validators", "generated.js"].join(".")
+).then(
+  (m: { validators: Record<string, ValidateFunction> }) => m.validators,
+  () => ({}),
+);
+
 const compiled = new WeakMap<Schema, ValidateFunction>();
+let ajv: AjvClass | undefined;
 
 function compile(schema: Schema): ValidateFunction {
   let fn = compiled.get(schema);
   if (!fn) {
-    fn = ajv.compile(schema);
+    fn = precompiled[schemaKey(schema)];
+    if (!fn) {
+      // our schemas are fixed and tested: no meta-schema check at every start (~60 ms)
+      const { Ajv } = createRequire(import.meta.url)("ajv") as typeof import("ajv");
+      ajv ??= new Ajv(AJV_OPTIONS);
+      fn = ajv.compile(schema);
+    }
     compiled.set(schema, fn);
   }
   return fn;
