@@ -28,9 +28,10 @@ export function checkTargets(results) {
       });
     }
     if (ts) {
-      const perTask = round(ts.secondMs / (tasks * hosts), 2);
+      // the time inside the tasks (first task start to last result): start-up has its own target
+      const perTask = round((ts.secondTaskSpanMs ?? ts.secondMs) / (tasks * hosts), 2);
       checks.push({
-        target: `per-task overhead ≤${TARGETS.overheadVsFloor}× floor (${floor.floorMs} ms), ${hosts} host(s)`,
+        target: `per-task overhead ≤${TARGETS.overheadVsFloor}× floor (${floor.floorMs} ms), ${hosts} host(s), inside the tasks`,
         value: `${perTask} ms = ${round(perTask / floor.floorMs, 1)}× floor`,
         pass: perTask <= TARGETS.overheadVsFloor * floor.floorMs,
       });
@@ -149,7 +150,10 @@ export function saveResults(benchDir, results, checks) {
     `${ts1.firstMs} / ${ts1.secondMs} ms`,
     `${ts10.firstMs} / ${ts10.secondMs} ms`,
     `${ratio(an1, ts1)} / ${ratio(an10, ts10)}`,
-    `${round(ts1.secondMs / results.tasks, 1)} / ${round(ts10.secondMs / (results.tasks * 10), 1)} ms`,
+    `${round(ts1.secondMs / results.tasks, 1)} / ${round(ts10.secondMs / (results.tasks * 10), 1)} ms` +
+      (ts1.secondTaskSpanMs && ts10.secondTaskSpanMs
+        ? ` (in tasks ${round(ts1.secondTaskSpanMs / results.tasks, 1)} / ${round(ts10.secondTaskSpanMs / (results.tasks * 10), 1)})`
+        : ""),
     `${results.floor.floorMs} ms`,
     `${version?.medianMs} ms`,
     `${ts10.peakRssMb ?? "-"}`,
