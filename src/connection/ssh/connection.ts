@@ -142,8 +142,10 @@ export class SshConnection implements Connection {
     const done = new Promise<ExecResult>((resolve, reject) => {
       channel.once("close", () => {
         release();
+        // no exit status: the connection went away under the command (as runOnChannel sees it)
+        if (rc === undefined) return reject(this.lost("the command's channel closed without an exit status"));
         const result = {
-          rc: rc ?? 255,
+          rc,
           stdout: "",
           stderr: stripBecomePrompt(Buffer.concat(errs).toString("utf8"), become?.prompt),
         };
