@@ -90,6 +90,40 @@ describe("resolveSshOptions", () => {
     expect(none.options).toMatchObject({ host: "other", port: 22, user: userInfo().username });
   });
 
+  it("takes ServerAliveInterval and ServerAliveCountMax from -o options, else from ssh config, for every hop", () => {
+    const file = join(dir, "alive_config");
+    writeFileSync(
+      file,
+      [
+        "Host far",
+        "  ServerAliveInterval 5",
+        "  ServerAliveCountMax 4",
+        "  ProxyJump hop",
+        "Host hop",
+        "  ServerAliveInterval 7",
+      ].join("\n"),
+    );
+    const fromConfig = resolveSshOptions({ inventory_hostname: "far" }, { sshConfigFile: file });
+    expect(fromConfig.options).toMatchObject({ keepaliveIntervalMs: 5000, keepaliveCountMax: 4 });
+    expect(fromConfig.options.jump?.[0]).toMatchObject({ host: "hop", keepaliveIntervalMs: 7000 });
+    expect(fromConfig.options.jump?.[0]?.keepaliveCountMax).toBeUndefined();
+    const fromArgs = resolveSshOptions(
+      {
+        inventory_hostname: "far",
+        ansible_ssh_common_args: "-o ServerAliveInterval=1 -o ServerAliveCountMax=2",
+      },
+      { sshConfigFile: file },
+    );
+    expect(fromArgs.warnings).toEqual([]);
+    expect(fromArgs.options).toMatchObject({ keepaliveIntervalMs: 1000, keepaliveCountMax: 2 });
+    expect(() =>
+      resolveSshOptions(
+        { inventory_hostname: "far", ansible_ssh_common_args: "-o ServerAliveInterval=often" },
+        { sshConfigFile: null },
+      ),
+    ).toThrow(/ServerAliveInterval "often"/);
+  });
+
   it("reads ansible_ssh_common_args and warns about what it ignores", () => {
     const { options, warnings } = resolveSshOptions(
       {

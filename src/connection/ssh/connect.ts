@@ -9,9 +9,14 @@ const { Client: SshClient } = ssh2;
 import { TsibleError } from "../../errors.js";
 import { authAttempts, authWalker } from "./auth.js";
 import { hostKeyPolicy } from "./host-key-check.js";
-import { describeTarget, type SshOptions } from "./options.js";
+import {
+  DEFAULT_KEEPALIVE_COUNT_MAX,
+  DEFAULT_KEEPALIVE_INTERVAL_MS,
+  describeTarget,
+  type SshOptions,
+} from "./options.js";
 
-const NETWORK_REASONS: Record<string, string> = {
+export const NETWORK_REASONS: Record<string, string> = {
   ECONNREFUSED: "connection refused (is sshd running, and is the port right?)",
   ETIMEDOUT: "connection timed out",
   ENOTFOUND: "the host name does not resolve",
@@ -19,6 +24,7 @@ const NETWORK_REASONS: Record<string, string> = {
   EHOSTUNREACH: "no route to host",
   ENETUNREACH: "network unreachable",
   ECONNRESET: "connection reset by the server",
+  EPIPE: "the server closed the connection",
 };
 
 function via(jumpedFrom: string | undefined): string {
@@ -91,8 +97,8 @@ export async function connectOne(opts: SshOptions, sock?: Duplex, jumpedFrom?: s
       ...(sock ? { sock } : { host: opts.host, port: opts.port }),
       username: opts.user,
       readyTimeout: timeout,
-      keepaliveInterval: opts.keepaliveIntervalMs ?? 15_000,
-      keepaliveCountMax: 3,
+      keepaliveInterval: opts.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS,
+      keepaliveCountMax: opts.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
       algorithms: { serverHostKey: policy.algorithms as never },
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
         policy.verify(key).then(

@@ -7,9 +7,14 @@ import { withCwdAndEnv } from "../quote.js";
 import { markCommand, newMark, stopScript } from "../stop-marked.js";
 import type { CommandStream, Connection, ExecOptions, ExecResult, FileTransport } from "../types.js";
 import { ChannelLimit } from "./channel-limit.js";
-import { connectWithJumps } from "./connect.js";
+import { connectWithJumps, NETWORK_REASONS } from "./connect.js";
 import { type RawExecResult, runOnChannel } from "./exec-channel.js";
-import { describeTarget, type SshOptions } from "./options.js";
+import {
+  DEFAULT_KEEPALIVE_COUNT_MAX,
+  DEFAULT_KEEPALIVE_INTERVAL_MS,
+  describeTarget,
+  type SshOptions,
+} from "./options.js";
 import { SftpFiles } from "./sftp-files.js";
 
 export class SshConnection implements Connection {
@@ -40,7 +45,7 @@ export class SshConnection implements Connection {
       this.lostError = this.lost(why);
       this.limit.failAll(this.lostError);
     };
-    client.on("error", (err: Error) => onGone(err.message));
+    client.on("error", (err: Error) => onGone(lostReason(err, options)));
     client.on("close", () => onGone("the connection closed"));
   }
 
@@ -221,6 +226,16 @@ export class SshConnection implements Connection {
     await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, 2000)))]);
     clearTimeout(timer);
   }
+}
+
+/** Why a connection went away, in words: a cut network shows as unanswered keepalives. */
+function lostReason(err: Error & { code?: string; level?: string }, opts: SshOptions): string {
+  if (err.level === "client-timeout" && /keepalive/i.test(err.message)) {
+    const interval = (opts.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS) / 1000;
+    const count = opts.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX;
+    return `no answer to ${count} keepalives sent ${interval} s apart: the host or its network is down (ServerAliveInterval=${interval}, ServerAliveCountMax=${count})`;
+  }
+  return (err.code && NETWORK_REASONS[err.code]) || err.message;
 }
 
 /** Opens the connection to one host (through its jump hosts, if any). */

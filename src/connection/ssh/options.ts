@@ -22,7 +22,13 @@ export interface SshOptions {
   password?: string;
   /** TCP connect plus handshake and authentication, 10 s by default. */
   connectTimeoutMs?: number;
+  /**
+   * A keepalive every this many ms while connected (ServerAliveInterval; 15 s by default, 0: none);
+   * after keepaliveCountMax of them go unanswered (ServerAliveCountMax, 3 by default) the connection
+   * counts as lost: a host whose network is cut is UNREACHABLE after about interval × (count + 1).
+   */
   keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
   /** Hosts to hop through, first one connected directly (ProxyJump). */
   jump?: SshOptions[];
   /** known_hosts files to check; the first is where accept-new records keys. */
@@ -33,6 +39,9 @@ export interface SshOptions {
 }
 
 export const ENV_KEY_PASSPHRASE = "TSIBLE_SSH_KEY_PASSPHRASE";
+
+export const DEFAULT_KEEPALIVE_INTERVAL_MS = 15_000;
+export const DEFAULT_KEEPALIVE_COUNT_MAX = 3;
 
 export function describeTarget(opts: SshOptions): string {
   return `${opts.user}@${opts.host}:${opts.port}`;

@@ -5,7 +5,15 @@ import { homedir, userInfo } from "node:os";
 import { TsibleError } from "../../errors.js";
 import type { BecomeSpec } from "../types.js";
 import type { HostKeyChecking, SshOptions } from "./options.js";
-import { expandTokens, lookupSshConfig, parsePort, readSshConfig, type SshConfig } from "./ssh-config.js";
+import {
+  expandTokens,
+  lookupSshConfig,
+  nonNegative,
+  parsePort,
+  readSshConfig,
+  type SshConfig,
+  type SshHostConfig,
+} from "./ssh-config.js";
 
 export interface SshCliOptions {
   /** -u */
@@ -45,6 +53,8 @@ const APPLIED_SSH_OPTIONS = new Set([
   "identityfile",
   "connecttimeout",
   "hostname",
+  "serveraliveinterval",
+  "serveralivecountmax",
 ]);
 
 function splitShellWords(text: string): string[] {
@@ -121,8 +131,23 @@ interface HopContext {
   knownHostsFiles: string[] | undefined;
   strict: HostKeyChecking | undefined;
   timeoutMs: number | undefined;
+  /** ServerAliveInterval / ServerAliveCountMax from ansible_ssh_common_args (win over ssh config). */
+  alive: { interval?: number; countMax?: number };
   cli: SshCliOptions;
   warnings: string[];
+}
+
+/** Keepalive settings for one hop: the -o options, else that hop's ssh config. */
+function keepalive(
+  ctx: HopContext,
+  cfg: SshHostConfig,
+): Pick<SshOptions, "keepaliveIntervalMs" | "keepaliveCountMax"> {
+  const interval = ctx.alive.interval ?? cfg.serverAliveInterval;
+  const countMax = ctx.alive.countMax ?? cfg.serverAliveCountMax;
+  return {
+    ...(interval !== undefined ? { keepaliveIntervalMs: interval * 1000 } : {}),
+    ...(countMax !== undefined ? { keepaliveCountMax: countMax } : {}),
+  };
 }
 
 /** One `[user@]host[:port]` of a ProxyJump list, completed from ssh config. */
@@ -133,7 +158,10 @@ function resolveJumpHop(spec: string, ctx: HopContext): SshOptions {
   const cfg = lookupSshConfig(ctx.config, alias);
   const port = m[3] ? parsePort(m[3]) : (cfg.port ?? 22);
   const user = m[1] ?? cfg.user ?? ctx.cli.user ?? userInfo().username;
-  return hopOptions(alias, cfg.hostName, user, port, { fromConfig: cfg.identityFiles }, ctx);
+  return {
+    ...hopOptions(alias, cfg.hostName, user, port, { fromConfig: cfg.identityFiles }, ctx),
+    ...keepalive(ctx, cfg),
+  };
 }
 
 function hopOptions(
@@ -209,17 +237,23 @@ export function resolveSshOptions(hostVars: Record<string, unknown>, cli: SshCli
     Number(str(hostVars, "ansible_timeout") ?? args.get("connecttimeout") ?? Number.NaN) ||
     cfg.connectTimeout ||
     cli.timeoutSeconds;
+  const aliveInterval = args.get("serveraliveinterval");
+  const aliveCount = args.get("serveralivecountmax");
   const ctx: HopContext = {
     config,
     knownHostsFiles,
     strict,
     timeoutMs: timeoutSeconds ? timeoutSeconds * 1000 : undefined,
+    alive: {
+      ...(aliveInterval !== undefined ? { interval: nonNegative(aliveInterval, "ServerAliveInterval") } : {}),
+      ...(aliveCount !== undefined ? { countMax: nonNegative(aliveCount, "ServerAliveCountMax") } : {}),
+    },
     cli,
     warnings,
   };
 
   const hostName = args.get("hostname") ?? cfg.hostName;
-  const options = hopOptions(target, hostName, user, port, keys, ctx);
+  const options = { ...hopOptions(target, hostName, user, port, keys, ctx), ...keepalive(ctx, cfg) };
   options.name = inventoryName;
   const password = str(hostVars, "ansible_password", "ansible_ssh_pass", "ansible_ssh_password");
   if (password !== undefined) options.password = password;

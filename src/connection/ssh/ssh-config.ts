@@ -29,6 +29,9 @@ export interface SshHostConfig {
   userKnownHostsFiles?: string[];
   strictHostKeyChecking?: string;
   connectTimeout?: number;
+  /** Seconds. */
+  serverAliveInterval?: number;
+  serverAliveCountMax?: number;
 }
 
 /** Splits a value into words; double quotes group words, as in ssh_config. */
@@ -181,10 +184,33 @@ export function lookupSshConfig(config: SshConfig | undefined, host: string): Ss
         case "connecttimeout":
           result.connectTimeout = Number(value);
           break;
+        case "serveraliveinterval":
+          result.serverAliveInterval = nonNegative(value, key, where);
+          break;
+        case "serveralivecountmax":
+          result.serverAliveCountMax = nonNegative(value, key, where);
+          break;
       }
     }
   }
   return result;
+}
+
+/** A whole number of 0 or more (ServerAliveInterval, ServerAliveCountMax). */
+export function nonNegative(
+  value: string,
+  option: string,
+  location?: { file: string; line: number; col: number },
+): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new TsibleError(`invalid ssh option ${option} ${JSON.stringify(value)}`, {
+      kind: "parse",
+      ...(location ? { location } : {}),
+      hint: "a whole number, 0 or more",
+    });
+  }
+  return n;
 }
 
 export function parsePort(value: string, location?: { file: string; line: number; col: number }): number {
