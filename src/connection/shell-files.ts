@@ -131,8 +131,10 @@ export class ShellFiles implements FileTransport {
       `if [ -d ${p} ] && [ ! -L ${p} ]; then echo ${shq(`${path}: Is a directory`)} >&2; exit 1; fi`,
       `t=$(mktemp -- ${dir}/${shq(`.${base}.tsible-XXXXXX`)})`,
       `trap 'rm -f -- "$t"' EXIT`,
-      "trap 'exit 1' HUP INT TERM",
+      "trap 'exit 1' HUP INT TERM PIPE",
       `cat > "$t"`,
+      // a connection lost mid-upload ends stdin early, like a normal end: only the size tells
+      `n=$(wc -c < "$t"); [ $((n)) -eq ${data.length} ] || { echo "only $((n)) of ${data.length} bytes arrived" >&2; exit 1; }`,
       ...(owner ? [`chown ${owner} -- "$t"`] : []),
       `chmod ${octalMode(opts.mode)} -- "$t"`,
       `mv -f -- "$t" ${p}`,
