@@ -25,6 +25,19 @@ export function tempNameBeside(path: string): string {
 
 type SftpError = Error & { code?: number };
 
+const EOF = 1;
+/** How much of a folder is read for leftover temp files: READDIR batches (OpenSSH sends up to 100 names each). */
+const MAX_LISTING_BATCHES = 20;
+
+/**
+ * The temp files of earlier writes of `path` that never reached their rename, because the connection
+ * was lost mid-upload: this transport's (`tempNameBeside`) and the shell transport's (mktemp).
+ */
+function leftoverPattern(path: string): RegExp {
+  const base = posix.basename(path).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`^\\.${base}\\.tsible-(?:[0-9a-f]{12}\\.tmp|[A-Za-z0-9]{6})$`);
+}
+
 export interface SftpFilesDeps {
   host: string;
   sftp: () => Promise<SFTPWrapper>;
@@ -140,6 +153,8 @@ export class SftpFiles implements FileTransport {
       new Promise<T>((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v as T))));
     let handle: Buffer | undefined;
     let created = false;
+    // listed while the data goes out (SFTP requests are pipelined): no round trip is added
+    const leftovers = this.leftovers(sftp, path);
     try {
       // Created with the final mode (never wider), so content never sits readable by others.
       handle = await request<Buffer>((cb) => sftp.open(temp, "wx", { mode: opts.mode & 0o777 }, cb));
@@ -158,6 +173,9 @@ export class SftpFiles implements FileTransport {
       await request((cb) => sftp.close(h, cb));
       await this.renameOver(sftp, temp, path);
       created = false;
+      for (const name of await leftovers) {
+        await request((cb) => sftp.unlink(posix.join(posix.dirname(path), name), cb)).catch(() => undefined);
+      }
     } catch (err) {
       // ssh2 never answers a request sent once the connection is gone: it would wait forever
       if (!this.deps.lost()) {
@@ -166,6 +184,34 @@ export class SftpFiles implements FileTransport {
       }
       throw this.fail("write", path, err);
     }
+  }
+
+  /**
+   * Names of temp files an earlier write of `path` left beside it when its connection was lost, so
+   * that the write that finally succeeds removes them. Never fails: a folder it cannot read has none.
+   */
+  private async leftovers(sftp: SFTPWrapper, path: string): Promise<string[]> {
+    const pattern = leftoverPattern(path);
+    const found: string[] = [];
+    let handle: Buffer | undefined;
+    try {
+      handle = await new Promise<Buffer>((resolve, reject) =>
+        sftp.opendir(posix.dirname(path), (err, h) => (err ? reject(err) : resolve(h))),
+      );
+      for (let batch = 0; batch < MAX_LISTING_BATCHES && !this.deps.lost(); batch++) {
+        const list = await new Promise<Array<{ filename: string }> | undefined>((resolve, reject) =>
+          sftp.readdir(handle!, (err, l) =>
+            err ? ((err as SftpError).code === EOF ? resolve(undefined) : reject(err)) : resolve(l),
+          ),
+        );
+        if (!list) break;
+        for (const entry of list) if (pattern.test(entry.filename)) found.push(entry.filename);
+      }
+    } catch {
+      // unreadable folder, or the connection is going away: nothing to clean
+    }
+    if (handle && !this.deps.lost()) sftp.close(handle, () => undefined);
+    return found;
   }
 
   /** posix-rename@openssh.com replaces the target atomically; plain SFTP rename refuses to. */
