@@ -179,16 +179,17 @@ class RunLocks implements ConnectionHooks {
     });
   }
 
+  /** Waits `ms`, or less when the run is interrupted. */
   private sleep(ms: number): Promise<void> {
-    const signal = this.run.options.signal;
+    const signals = [this.run.options.stop, this.run.options.signal].filter((s) => s !== undefined);
     return new Promise((resolve) => {
       const timer = setTimeout(done, Math.max(0, ms));
       function done() {
         clearTimeout(timer);
-        signal?.removeEventListener("abort", done);
+        for (const s of signals) s.removeEventListener("abort", done);
         resolve();
       }
-      signal?.addEventListener("abort", done, { once: true });
+      for (const s of signals) s.addEventListener("abort", done, { once: true });
     });
   }
 }

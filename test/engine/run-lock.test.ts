@@ -15,7 +15,7 @@ import { hostname, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { LockHolder } from "../../src/engine/run-lock.js";
-import { type CliResult, recapLines, tsible } from "../helpers/cli.js";
+import { type CliResult, type RunningCli, recapLines, startTsible, tsible } from "../helpers/cli.js";
 import { type Sshd, sshdSkipReason, startSshd, TEST_USERS } from "../helpers/sshd.js";
 
 /**
@@ -64,6 +64,11 @@ function run(...args: string[]): Promise<CliResult> {
   return tsible(args, { cwd: work, env: { TSIBLE_LOCK_DIR: "" } });
 }
 
+/** The same, started in the background. */
+function start(...args: string[]): RunningCli {
+  return startTsible(args, { cwd: work, env: { TSIBLE_LOCK_DIR: "" } });
+}
+
 function uid(user: string): number {
   return Number(execFileSync("id", ["-u", user]).toString().trim());
 }
@@ -80,19 +85,17 @@ let gates = 0;
 
 /**
  * Starts `slow.yml` on `limit` and resolves once it holds the lock at `lock`. The holder runs
- * until `finish()` (or for `seconds` at most): the test, not the clock, decides when it ends.
+ * until `finish()` (60 s at most): the test, not a clock, decides when it ends.
  */
 async function holdLock(
   limit: string,
   lock: string,
-  seconds = 60,
-): Promise<{ holder: LockHolder; done: Promise<CliResult>; finish: () => void }> {
+): Promise<{ holder: LockHolder; cli: RunningCli; done: Promise<CliResult>; finish: () => void }> {
   const gate = join(work, `gate-${++gates}`);
-  const vars = `gate=${gate} ticks=${seconds * 10}`;
-  const done = run("run", "slow.yml", "-i", "inv.ini", "--limit", limit, "-e", vars);
+  const cli = start("run", "slow.yml", "-i", "inv.ini", "--limit", limit, "-e", `gate=${gate} ticks=600`);
   await until(`the lock ${lock}`, () => existsSync(join(lock, "holder.json")));
   const holder = JSON.parse(readFileSync(join(lock, "holder.json"), "utf8")) as LockHolder;
-  return { holder, done, finish: () => writeFileSync(gate, "") };
+  return { holder, cli, done: cli.done, finish: () => writeFileSync(gate, "") };
 }
 
 function since(holder: LockHolder): string {
@@ -205,15 +208,13 @@ describe.skipIf(skip)("the per-host run lock", () => {
   });
 
   test("--lock-wait waits for the holder to finish, then runs", async () => {
-    // the holder goes on for 4 s: the second run starts meanwhile and waits
-    const first = await holdLock("web1", web1Lock, 4);
-    const second = await run("run", "write.yml", "-i", "inv.ini", "--limit", "web1", "--lock-wait", "30");
-    const firstResult = await first.done;
+    const first = await holdLock("web1", web1Lock);
+    const waiting = start("run", "write.yml", "-i", "inv.ini", "--limit", "web1", "--lock-wait", "30");
+    await waiting.waitFor(/\[WARNING\]: host web1 is locked by .*: waiting up to 30 s \(--lock-wait\)/);
+    first.finish();
+    const [firstResult, second] = await Promise.all([first.done, waiting.done]);
     expect(firstResult.code).toBe(0);
     expect(second.code, second.stdout + second.stderr).toBe(0);
-    expect(second.stderr).toMatch(
-      /\[WARNING\]: host web1 is locked by .*: waiting up to 30 s \(--lock-wait\)/,
-    );
     expect(second.stdout).toMatch(/TASK \[write\] \*+\nchanged: \[web1\]/);
     // it wrote after the holder did: the holder's file was there first
     expect(statSync(out("web1/web1-second.txt")).mtimeMs).toBeGreaterThanOrEqual(
@@ -336,5 +337,23 @@ describe.skipIf(skip)("the per-host run lock", () => {
     first.finish();
     expect((await first.done).code).toBe(0);
     expect(existsSync(localLock())).toBe(false);
+  });
+
+  test("Ctrl-C: a waiting run stops waiting; the holder finishes its task and releases the lock", async () => {
+    const first = await holdLock("local", localLock());
+    const waiting = start("run", "write.yml", "-i", "inv.ini", "--limit", "local", "--lock-wait", "60");
+    await waiting.waitFor("waiting up to 60 s");
+    waiting.signal("SIGINT");
+    const stopped = await waiting.done;
+    expect(stopped.code, stopped.stdout + stopped.stderr).toBe(99);
+    expect(stopped.stdout).toContain("interrupted while waiting for the run lock of local");
+
+    first.cli.signal("SIGINT");
+    await first.cli.waitFor("interrupted: no new task starts");
+    first.finish();
+    const res = await first.done;
+    expect(res.code, res.stdout + res.stderr).toBe(99);
+    expect(res.stdout).not.toContain("TASK [copy]");
+    expect(existsSync(localLock()), "released after Ctrl-C").toBe(false);
   });
 });

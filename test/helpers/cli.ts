@@ -99,7 +99,7 @@ export function startTsible(
   const started = Date.now();
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? ROOT,
-    env: { ...process.env, NO_COLOR: "1", ANSIBLE_NOCOLOR: "1", ...opts.env },
+    env: { ...process.env, NO_COLOR: "1", ANSIBLE_NOCOLOR: "1", ...ownRunLock(), ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
