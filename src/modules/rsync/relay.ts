@@ -20,6 +20,9 @@ const MAX_HEADER = 64 * 1024;
 
 /** The remote shell: sends {token, argv} as one JSON line, then relays stdin to the socket and back. */
 const RSH_SCRIPT = `import { connect } from "node:net";
+// rsync stops its remote shell with SIGUSR1 when the transfer fails; unhandled, that signal would open
+// node's inspector on 127.0.0.1:9229 (code execution for any local user) and the script would go on
+process.on("SIGUSR1", () => process.exit(0));
 const sock = connect({ path: process.env.${ENV_SOCKET}, allowHalfOpen: true });
 sock.on("error", (err) => {
   process.stderr.write("tsible rsync relay: " + err.message + "\\n");
@@ -28,6 +31,8 @@ sock.on("error", (err) => {
 sock.write(JSON.stringify({ token: process.env.${ENV_TOKEN}, argv: process.argv.slice(2) }) + "\\n");
 process.stdin.pipe(sock);
 sock.pipe(process.stdout);
+// rsync stopped reading (it failed): nothing is left to relay
+process.stdout.on("error", () => process.exit(0));
 // pipe() never ends process.stdout: exit once what the host sent has been written
 sock.on("end", () => process.stdout.write("", () => process.exit(0)));
 `;
