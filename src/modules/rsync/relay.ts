@@ -119,6 +119,13 @@ async function serve(
   remote.stream.pipe(socket);
   socket.on("error", () => remote.stream.destroy());
   remote.stream.on("error", () => socket.destroy());
+  // rsync's side gone first (it failed, say on a full disk): what the host still sends is dropped, so
+  // its rsync is not left blocked on a write and reads the end of its input instead
+  socket.once("close", () => {
+    if (remote.stream.readableEnded) return;
+    remote.stream.unpipe(socket);
+    remote.stream.resume();
+  });
   // a cancelled run closes the remote side too (rsync itself is killed by its spawn's signal)
   const cancel = () => remote.stream.destroy();
   signal.addEventListener("abort", cancel, { once: true });
