@@ -27,6 +27,36 @@ export const NETWORK_REASONS: Record<string, string> = {
   EPIPE: "the server closed the connection",
 };
 
+/**
+ * sshd drops connections past its MaxStartups (10:30:100 by default: some beyond 10 unauthenticated at
+ * once, all beyond 100), which many forks through one bastion, or to one server, reach. Such a drop
+ * comes before the handshake, when nothing has been sent: it is tried again after a jittered pause.
+ */
+const DROP_RETRY_DELAYS_MS = [200, 400, 800, 1600];
+const DROP_HINT =
+  "when many connections arrive at once, sshd drops those past its MaxStartups: lower --forks, or raise MaxStartups in the server's sshd_config; otherwise check that an SSH server listens there (a firewall or tcp_wrappers rule may close it too)";
+const droppedBeforeHandshake = new WeakSet<Error>();
+
+/** Runs `connect` again while the server drops it before the handshake; says how often it tried. */
+async function retryingDrops<T>(connect: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await connect();
+    } catch (err) {
+      if (!(err instanceof TsibleError) || !droppedBeforeHandshake.has(err)) throw err;
+      const delay = DROP_RETRY_DELAYS_MS[attempt];
+      if (delay === undefined) {
+        throw new TsibleError(`${err.message}${attempt > 0 ? ` (${attempt + 1} attempts)` : ""}`, {
+          kind: "connection",
+          cause: err.cause,
+          hint: DROP_HINT,
+        });
+      }
+      await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));
+    }
+  }
+}
+
 function via(jumpedFrom: string | undefined): string {
   return jumpedFrom ? ` (via ${jumpedFrom})` : "";
 }
@@ -56,6 +86,10 @@ export async function connectOne(opts: SshOptions, sock?: Duplex, jumpedFrom?: s
   const timeout = opts.connectTimeoutMs ?? 10_000;
   const client = new SshClient();
   let hostKeyError: TsibleError | undefined;
+  let handshaken = false;
+  client.once("handshake", () => {
+    handshaken = true;
+  });
   const target = describeTarget(opts);
   return new Promise((resolve, reject) => {
     const fail = (err: Error & { code?: string; level?: string }) => {
@@ -63,8 +97,15 @@ export async function connectOne(opts: SshOptions, sock?: Duplex, jumpedFrom?: s
       client.end();
       if (hostKeyError) return reject(hostKeyError);
       if (err instanceof TsibleError) return reject(err);
+      const dropped =
+        !handshaken &&
+        (err.code === "ECONNRESET" ||
+          err.code === "EPIPE" ||
+          /before handshake|during the handshake/.test(err.message));
       let reason: string;
-      if (err.level === "client-authentication") {
+      if (dropped) {
+        reason = "the server closed the connection before the SSH handshake";
+      } else if (err.level === "client-authentication") {
         reason = `authentication failed: ${walker.describeFailure()}`;
       } else if (err.level === "client-timeout") {
         reason = `timed out after ${timeout} ms`;
@@ -74,14 +115,16 @@ export async function connectOne(opts: SshOptions, sock?: Duplex, jumpedFrom?: s
       const hint =
         err.level === "client-authentication"
           ? "check ansible_user, the key (ansible_ssh_private_key_file / --private-key / ssh-agent) and the host's authorized_keys"
-          : undefined;
-      reject(
-        new TsibleError(`cannot connect to ${target}${via(jumpedFrom)}: ${reason}`, {
-          kind: "connection",
-          cause: err,
-          ...(hint ? { hint } : {}),
-        }),
-      );
+          : dropped
+            ? DROP_HINT
+            : undefined;
+      const error = new TsibleError(`cannot connect to ${target}${via(jumpedFrom)}: ${reason}`, {
+        kind: "connection",
+        cause: err,
+        ...(hint ? { hint } : {}),
+      });
+      if (dropped) droppedBeforeHandshake.add(error);
+      reject(error);
     };
     client.on("error", fail); // stays: ssh2 may report more errors while it tears down
     client.once("close", () => fail(Object.assign(new Error("connection closed during the handshake"), {})));
@@ -134,14 +177,17 @@ export async function connectWithJumps(opts: SshOptions): Promise<OpenedClient> 
   const jumps: Client[] = [];
   try {
     let previous: { client: Client; name: string } | undefined;
+    // a fresh tunnel for every attempt: a dropped one is closed
+    const hopTo = (to: SshOptions, from: typeof previous) =>
+      retryingDrops(async () =>
+        connectOne(to, from ? await forwardOut(from.client, to, from.name) : undefined, from?.name),
+      );
     for (const hop of opts.jump ?? []) {
-      const sock = previous ? await forwardOut(previous.client, hop, previous.name) : undefined;
-      const client = await connectOne(hop, sock, previous?.name);
+      const client = await hopTo(hop, previous);
       jumps.push(client);
       previous = { client, name: describeTarget(hop) };
     }
-    const sock = previous ? await forwardOut(previous.client, opts, previous.name) : undefined;
-    const client = await connectOne(opts, sock, previous?.name);
+    const client = await hopTo(opts, previous);
     return { client, jumps };
   } catch (err) {
     for (const jump of jumps.reverse()) jump.end();
