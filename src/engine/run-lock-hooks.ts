@@ -35,8 +35,8 @@ export interface RunLockOptions {
 
 /** How often a waiting run tries again. */
 const POLL_MS = 1000;
-/** holder.json missing right after mkdir: the holder is still writing it; ask again this often. */
-const HOLDER_RETRIES = 10;
+/** holder.json missing right after mkdir: its run is still writing it; ask again for this long. */
+const HOLDER_WRITE_MS = 5000;
 
 interface Held {
   dir: string;
@@ -70,7 +70,7 @@ class RunLocks implements ConnectionHooks {
     if (this.run.options.check) return this.warnIfLocked(host, conn, dir);
     const deadline = Date.now() + this.options.waitSeconds * 1000;
     let waiting = false;
-    let unknown = 0;
+    const holderDue = Date.now() + HOLDER_WRITE_MS;
     for (;;) {
       const got = await acquireLock(conn, dir, this.holder);
       if (got.acquired) {
@@ -80,8 +80,8 @@ class RunLocks implements ConnectionHooks {
       const lock = got.lock;
       // two inventory names for one login on one machine share its lock: this run holds it already
       if (lock.holder?.run_id === this.holder.run_id) return;
-      if (!lock.holder && !lock.stale && unknown++ < HOLDER_RETRIES) {
-        await this.sleep(200);
+      if (!lock.holder && !lock.stale && Date.now() < holderDue) {
+        await this.pause(100, host);
         continue;
       }
       if (lock.stale || Date.now() >= deadline) throw this.lockedError(host, lock, waiting);
@@ -92,12 +92,7 @@ class RunLocks implements ConnectionHooks {
           message: `${describeLock(host.name, lock)}: waiting up to ${this.options.waitSeconds} s (--lock-wait)`,
         });
       }
-      await this.sleep(Math.min(POLL_MS, deadline - Date.now()));
-      if (this.run.stopping()) {
-        throw new TsibleError(`interrupted while waiting for the run lock of ${host.name}`, {
-          kind: "module",
-        });
-      }
+      await this.pause(Math.min(POLL_MS, deadline - Date.now()), host);
     }
   }
 
@@ -179,7 +174,14 @@ class RunLocks implements ConnectionHooks {
     });
   }
 
-  /** Waits `ms`, or less when the run is interrupted. */
+  /** Waits `ms` before asking again; an interrupted run stops waiting at once. */
+  private async pause(ms: number, host: HostState): Promise<void> {
+    await this.sleep(ms);
+    if (this.run.stopping()) {
+      throw new TsibleError(`interrupted while waiting for the run lock of ${host.name}`, { kind: "module" });
+    }
+  }
+
   private sleep(ms: number): Promise<void> {
     const signals = [this.run.options.stop, this.run.options.signal].filter((s) => s !== undefined);
     return new Promise((resolve) => {
