@@ -89,10 +89,7 @@ const valued: Record<string, Setter> = {
     a.output = v;
   },
   "--grace-period": (a, v) => {
-    const s = Number(v);
-    if (!Number.isFinite(s) || s < 0)
-      throw new TsibleError(`--grace-period needs a number of seconds, got '${v}'`, { kind: "usage" });
-    a.gracePeriodMs = s * 1000;
+    a.gracePeriodMs = durationSeconds(v, "--grace-period") * 1000;
   },
   "--host-key-checking": (a, v) => {
     a.hostKeyChecking = v;
