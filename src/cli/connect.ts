@@ -7,18 +7,6 @@ export interface ConnectDefaults {
   hostKeyChecking?: string;
 }
 
-/** The `ansible_*` variables of a host, rendered: what connectHost reads. */
-export function connectionVars(vars: {
-  names(): string[];
-  get(name: string): unknown;
-}): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const name of vars.names()) {
-    if (name.startsWith("ansible_") && name !== "ansible_facts") out[name] = vars.get(name);
-  }
-  return out;
-}
-
 /** Opens a host's connection from its Ansible connection variables. */
 export async function connectHost(
   host: string,

@@ -1,11 +1,12 @@
 import type { Connection } from "../connection/types.js";
+import { connectionVars } from "../engine/connection-vars.js";
 import { runPool } from "../engine/pool.js";
 import { describeHolder, type LockState, lockDirOf, readLock, releaseLock } from "../engine/run-lock.js";
 import { LayeredScope } from "../engine/scope.js";
 import { isTsibleError, TsibleError } from "../errors.js";
 import { loadInventory } from "../inventory/index.js";
 import { parseRunArgs, type RunArgs } from "./args.js";
-import { connectHost, connectionVars } from "./connect.js";
+import { connectHost } from "./connect.js";
 import { parseExtraVars } from "./extra-vars.js";
 import type { CliIO } from "./io.js";
 import { connectDefaults, defaultInventory } from "./run-command.js";

@@ -2,6 +2,7 @@ import { isTsibleError, TsibleError } from "../errors.js";
 import type { TaskSpec } from "../load/model.js";
 import type { ModuleResult } from "../modules/types.js";
 import { evaluateCondition, OMIT, renderValue, toText } from "../vars/index.js";
+import { connectionVars } from "./connection-vars.js";
 import type { HostResultEvent, HostStatus } from "./events.js";
 import type { HostState } from "./host.js";
 import { type EffectiveKeywords, effectiveKeywords } from "./keywords.js";
@@ -346,12 +347,5 @@ async function connectionFor(play: PlayRun, host: HostState, keywords: Effective
     }
     throw new TsibleError(`delegate_to: unknown host '${keywords.delegateTo}'`, { kind: "module" });
   }
-  return host.connect(() => {
-    const vars = play.scopeFor(host, undefined);
-    const connVars: Record<string, unknown> = {};
-    for (const name of vars.names()) {
-      if (name.startsWith("ansible_") && name !== "ansible_facts") connVars[name] = vars.get(name);
-    }
-    return play.options.connect(host.name, connVars);
-  });
+  return host.connect(() => play.options.connect(host.name, connectionVars(play.scopeFor(host, undefined))));
 }
