@@ -183,11 +183,9 @@ export async function releaseLock(
 
 function parseHeld(stdout: string): HeldLock {
   const [, times = "", ...rest] = stdout.split("\n");
-  const [now, mtime] = times.trim().split(" ").map(Number);
-  const heartbeatAge =
-    now !== undefined && mtime !== undefined && Number.isFinite(now) && Number.isFinite(mtime)
-      ? Math.max(0, now - mtime)
-      : undefined;
+  // both must be numbers: an empty mtime (a lock being removed meanwhile) is not the epoch
+  const clock = /^(\d+) (\d+)$/.exec(times.trim());
+  const heartbeatAge = clock ? Math.max(0, Number(clock[1]) - Number(clock[2])) : undefined;
   const holder = parseHolder(rest.join("\n"));
   return { holder, heartbeatAge, stale: staleReason(holder, heartbeatAge) };
 }
