@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { dockerCli, TEST_IMAGE } from "../helpers/docker.js";
+import type { Sshd } from "../helpers/sshd.js";
 
 /**
  * The VPS as it is before the migration, built for real under a temp folder: a clone of the
@@ -18,6 +19,17 @@ export interface LegacyNames {
 }
 
 export const SLEEP = ["sleep", "3600"];
+
+/** The inventory variables of a host reached as root over the test sshd: the VPS stand-in. */
+export function rootOverSsh(sshd: Sshd): Record<string, string | number> {
+  return {
+    ansible_host: sshd.host,
+    ansible_port: sshd.port,
+    ansible_user: "root",
+    ansible_ssh_private_key_file: sshd.clientKey,
+    ansible_ssh_common_args: `-o UserKnownHostsFile=${sshd.knownHosts}`,
+  };
+}
 
 /** Uploads with the names and modes that break naive scripts. */
 export const ODD_UPLOADS: Array<{ path: string; content: string; mode: number }> = [

@@ -1,0 +1,236 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type CliResult, ROOT, tsible } from "../helpers/cli.js";
+import { type Sshd, sshdSkipReason, startSshd } from "../helpers/sshd.js";
+import { snapshotTree } from "../helpers/tree.js";
+import { rootOverSsh } from "./legacy-vps.js";
+import { snapshot } from "./snapshot.js";
+
+/**
+ * migrate.yml under faults the injected failures (sandbox.test.ts) cannot make: the disk holding
+ * the backups fills up in the middle of the backup, and the connection to the host is killed in the
+ * middle of the move. Both need root: a tmpfs mount, and the test sshd logging in as root.
+ */
+
+function tmpfsSkipReason(): string | undefined {
+  let reason: string | undefined;
+  if (process.getuid?.() !== 0) reason = "mounting a small tmpfs needs root";
+  else {
+    const probe = mkdtempSync(join(tmpdir(), "tsible-tmpfs-probe-"));
+    const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", probe], {
+      encoding: "utf8",
+    });
+    if (mounted.status === 0) spawnSync("umount", [probe]);
+    else reason = `cannot mount a tmpfs here: ${(mounted.stderr || mounted.error?.message || "").trim()}`;
+    rmSync(probe, { recursive: true, force: true });
+  }
+  if (reason && process.env.CI) throw new Error(`CI must run the full-disk migration test: ${reason}`);
+  return reason;
+}
+
+let root: string;
+let aside: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), "tsible-ems-faults-"));
+  // the run lock lives outside the sandbox
+  aside = mkdtempSync(join(tmpdir(), "tsible-ems-aside-"));
+});
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+  rmSync(aside, { recursive: true, force: true });
+});
+
+const legacy = (base = root) => join(base, "root/apps/ems_system");
+const target = (base = root) => join(base, "opt/ems_system");
+
+function run(inventory: string, args: string[], base = root): Promise<CliResult> {
+  return tsible(["run", ...args, "-i", inventory], {
+    env: { TSIBLE_SANDBOX: base, TSIBLE_LOCK_DIR: join(aside, "run.lock") },
+  });
+}
+
+function expectSuccess(result: CliResult): void {
+  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+}
+
+/** The seeded legacy tree, and a 2 MiB upload that does not compress (a scanned document). */
+async function seed(base = root): Promise<void> {
+  expectSuccess(await run("inventory/sandbox", ["playbooks/sandbox-seed.yml"], base));
+  writeFileSync(join(legacy(base), "uploads/ems/2024/scan.bin"), randomBytes(2 * 1024 * 1024));
+}
+
+/** The data items, wherever they are now, as a user would check them byte for byte. */
+function dataAt(where: "legacy" | "target"): Record<string, Map<string, string>> {
+  const paths =
+    where === "legacy"
+      ? { uploads: "uploads", letsencrypt: "servers/infra/letsencrypt", logs: "logs" }
+      : { uploads: "data/uploads", letsencrypt: "data/letsencrypt", logs: "logs/legacy" };
+  const base = where === "legacy" ? legacy() : target();
+  return Object.fromEntries(Object.entries(paths).map(([name, path]) => [name, snapshot(join(base, path))]));
+}
+
+const fullDiskSkip = tmpfsSkipReason();
+
+describe.skipIf(fullDiskSkip)(
+  `a full disk during the backup${fullDiskSkip ? ` (skipped: ${fullDiskSkip})` : ""}`,
+  () => {
+    let mount: string | undefined;
+    afterEach(() => {
+      if (mount) spawnSync("umount", [mount]);
+      mount = undefined;
+    });
+
+    it("fails at the backup with the host's error, moves nothing, leaves no half backup; a re-run with room migrates", async () => {
+      await seed();
+      const backups = join(target(), "data/backups");
+      mkdirSync(backups, { recursive: true });
+      // 1 MiB for the backups: the archive of the 2 MiB upload runs out of room half way
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", backups]);
+      mount = backups;
+      const before = snapshot(legacy());
+      const data = dataAt("legacy");
+
+      const failed = await run("inventory/sandbox", ["playbooks/migrate.yml"]);
+      expect(failed.code, failed.stdout).toBe(2);
+      // the backup task failed with the host's own error
+      const backupTask = taskOutput(
+        failed.stdout,
+        "migrate : Archive, listing and checksums of each data item",
+      );
+      expect(backupTask).toMatch(/^failed: \[sandbox\]/m);
+      expect(backupTask).toContain("No space left on device");
+      expect(failed.stdout).toContain("failed at step 'backup' and was rolled back");
+      // the legacy layout byte for byte, nothing in the new place, no backup left behind
+      expect(snapshot(legacy())).toEqual(before);
+      for (const path of ["data/uploads", "data/letsencrypt", "logs/legacy", ".migration"])
+        expect(() => lstatSync(join(target(), path)), path).toThrow();
+      expect(readdirSync(backups)).toEqual([]);
+
+      execFileSync("mount", ["-o", "remount,size=32m", backups]);
+      const resumed = await run("inventory/sandbox", ["playbooks/migrate.yml"]);
+      expectSuccess(resumed);
+      expect(dataAt("target")).toEqual(data);
+      const made = readdirSync(backups);
+      expect(made).toHaveLength(1);
+      expect(readdirSync(join(backups, made[0]!)).sort()).toEqual(
+        [
+          "COMPLETE",
+          ...["letsencrypt", "logs", "uploads"].flatMap((n) => [
+            `${n}.top`,
+            `${n}.listing`,
+            `${n}.sha256`,
+            `${n}.tar.gz`,
+            `${n}.tar.gz.sha256`,
+          ]),
+        ].sort(),
+      );
+    }, 120_000);
+  },
+);
+
+const sshSkip = sshdSkipReason();
+
+describe.skipIf(sshSkip)(
+  `a connection killed in the middle of the move${sshSkip ? ` (skipped: ${sshSkip})` : ""}`,
+  () => {
+    let sshd: Sshd;
+    beforeAll(async () => {
+      sshd = await startSshd();
+    });
+    afterAll(async () => {
+      await sshd?.stop();
+    });
+
+    /** inventory/sandbox's variables, its host reached over the test sshd as root. */
+    function sshInventory(): string {
+      const dir = join(aside, "inventory");
+      mkdirSync(join(dir, "group_vars"), { recursive: true });
+      const host = rootOverSsh(sshd);
+      writeFileSync(join(dir, "hosts.yml"), JSON.stringify({ ems: { hosts: { sandbox: host } } }));
+      const vars = readFileSync(join(ROOT, "inventory/sandbox/group_vars/all.yml"), "utf8");
+      writeFileSync(join(dir, "group_vars/all.yml"), vars);
+      return dir;
+    }
+
+    /** The new layout and what is left of the legacy one, minus what names a time (backups, marker). */
+    function layout(base: string): Record<string, unknown> {
+      const tree = { ...snapshotTree(target(base)) };
+      for (const path of Object.keys(tree)) if (/^data\/backups\/./.test(path)) delete tree[path];
+      delete tree[".migration/done"];
+      return { target: tree, legacy: snapshotTree(legacy(base)) };
+    }
+
+    it("leaves the host UNREACHABLE with every byte in the old or the new place; a re-run finishes the migration", async () => {
+      const inventory = sshInventory();
+      await seed();
+      const data = dataAt("legacy");
+
+      // each moved item is followed by a pause: the connection dies after the uploads moved and
+      // before the certificates do
+      const interrupted = run(inventory, ["playbooks/migrate.yml", "-e", "migrate_move_pause=15"]);
+      const moved = join(target(), "data/uploads");
+      const deadline = Date.now() + 90_000;
+      while (!exists(moved) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(exists(moved), "the move began").toBe(true);
+      expect(sshd.killSessions()).toBeGreaterThan(0);
+      const lost = await interrupted;
+      expect(lost.code, lost.stdout).toBe(4);
+      expect(lost.stdout).toMatch(/UNREACHABLE/);
+      expect(lost.stdout).toContain("TASK [migrate : Data moved into the new tree]");
+
+      // every byte is in one place or the other, and the journal says which move was under way
+      expect(snapshot(join(target(), "data/uploads"))).toEqual(data.uploads);
+      expect(snapshot(join(legacy(), "servers/infra/letsencrypt"))).toEqual(data.letsencrypt);
+      expect(snapshot(join(legacy(), "logs"))).toEqual(data.logs);
+      expect(() => lstatSync(join(legacy(), "uploads"))).toThrow();
+      expect(readFileSync(join(target(), ".migration/moving"), "utf8")).toMatch(/data\/backups\/migration-/);
+      expect(() => lstatSync(join(target(), ".migration/done"))).toThrow();
+
+      const resumed = await run(inventory, ["playbooks/migrate.yml"]);
+      expectSuccess(resumed);
+      expect(resumed.stdout).toContain(
+        "TASK [migrate : Data of the interrupted move back in the legacy layout",
+      );
+      expect(dataAt("target")).toEqual(data);
+      expect(readdirSync(join(target(), ".migration"))).toEqual(["done"]);
+      const again = await run(inventory, ["playbooks/migrate.yml"]);
+      expectSuccess(again);
+      expect(again.stdout).toContain("the migration already happened");
+
+      // the same result as a migration nobody interrupted
+      const reference = mkdtempSync(join(tmpdir(), "tsible-ems-reference-"));
+      try {
+        await seed(reference);
+        writeFileSync(
+          join(legacy(reference), "uploads/ems/2024/scan.bin"),
+          readFileSync(join(target(), "data/uploads/ems/2024/scan.bin")),
+        );
+        expectSuccess(await run("inventory/sandbox", ["playbooks/migrate.yml"], reference));
+        expect(layout(root)).toEqual(layout(reference));
+      } finally {
+        rmSync(reference, { recursive: true, force: true });
+      }
+    }, 180_000);
+  },
+);
+
+/** What a task printed, from its TASK line to the next one. */
+function taskOutput(stdout: string, label: string): string {
+  const start = stdout.indexOf(`TASK [${label}]`);
+  if (start < 0) return "";
+  const next = stdout.indexOf("\nTASK [", start + 1);
+  return stdout.slice(start, next < 0 ? undefined : next);
+}
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
