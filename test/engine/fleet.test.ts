@@ -1,9 +1,9 @@
-import { execFileSync } from "node:child_process";
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { changedTasks, recapLines, taskStatuses, tsible } from "../helpers/cli.js";
+import { changedPerHost, ownedFolder, writeInventory } from "../helpers/fleet.js";
 import { type Sshd, sshdSkipReason, startSshds, TEST_USERS } from "../helpers/sshd.js";
 import { snapshotTree } from "../helpers/tree.js";
 
@@ -46,41 +46,18 @@ const PLAYBOOK = `- hosts: fleet
 
 const TEMPLATE = "# {{ inventory_hostname }}\nlisten = {{ app_port }}\n";
 
-function uid(user: string): number {
-  return Number(execFileSync("id", ["-u", user]).toString().trim());
-}
-
 /** An inventory of the ten servers, each host writing under `<work>/<label>/hostN`; `down` gets a dead port. */
 function fleetInventory(label: string, down?: number): { file: string; bases: string[] } {
   const dir = join(work, label);
   mkdirSync(dir, { mode: 0o755 });
-  const owner = uid(TEST_USERS.nopw);
-  const bases: string[] = [];
-  const lines = ["[fleet]"];
-  servers.forEach((sshd, i) => {
-    const base = join(dir, `host${i + 1}`);
-    mkdirSync(base);
-    chownSync(base, owner, owner);
-    bases.push(base);
-    const port = i + 1 === down ? 1 : sshd.port;
-    lines.push(
-      `host${i + 1} ansible_host=${sshd.host} ansible_port=${port} ansible_user=${TEST_USERS.nopw} ` +
-        `ansible_ssh_private_key_file=${sshd.clientKey} ` +
-        `ansible_ssh_common_args='-o UserKnownHostsFile=${sshd.knownHosts}' base=${base}`,
-    );
-  });
-  const file = join(dir, "inventory.ini");
-  writeFileSync(file, `${lines.join("\n")}\n`);
-  return { file, bases };
-}
-
-function changedPerHost(stdout: string): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const line of recapLines(stdout)) {
-    const m = /^(\S+)\s+: ok=\d+\s+changed=(\d+)/.exec(line);
-    if (m) counts[m[1]!] = Number(m[2]);
-  }
-  return counts;
+  const bases = servers.map((_, i) => ownedFolder(join(dir, `host${i + 1}`)));
+  const hosts = servers.map((sshd, i) => ({
+    name: `host${i + 1}`,
+    sshd,
+    ...(i + 1 === down ? { port: 1 } : {}),
+    vars: { base: bases[i]! },
+  }));
+  return { file: writeInventory(join(dir, "inventory.ini"), "fleet", hosts), bases };
 }
 
 function expectHostFiles(base: string, host: string): void {

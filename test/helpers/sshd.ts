@@ -132,11 +132,14 @@ export function ensureTestUsers(): void {
 }
 
 export interface Sshd {
+  /** The first (or only) listen address. */
   host: string;
+  /** Every address it listens on, all with the same port and host key. */
+  addresses: string[];
   port: number;
   /** Temp folder with config, host key, authorized keys and log. */
   dir: string;
-  /** A known_hosts file holding this server's key as `[host]:port`. */
+  /** A known_hosts file holding this server's key as `[address]:port` (port 22: `address`), one line per address. */
   knownHosts: string;
   /** The host key as `type base64`. */
   hostKeyLine: string;
@@ -146,7 +149,11 @@ export interface Sshd {
   clientKey: string;
   logFile: string;
   pid: number;
-  /** Kills the per-connection sshd processes (the listener stays): connections drop mid-call. */
+  /**
+   * Kills the per-connection sshd processes (the listener stays), the privileged one and the one that
+   * holds the socket: the connections drop mid-call, as if reset. The commands they ran are left to
+   * find their input and output gone, as after a real reset.
+   */
   killSessions(): number;
   stop(): Promise<void>;
 }
@@ -154,21 +161,44 @@ export interface Sshd {
 export interface StartSshdOptions {
   /** A loopback address, 127.0.0.1 by default. */
   address?: string;
+  /** Several loopback addresses for one sshd (one process serving a fleet of "hosts"); overrides address. */
+  addresses?: string[];
+  /**
+   * Runs sshd inside this network namespace (`ip netns exec`), listening on `address` there; the address
+   * may then be a private one on a veth link the test created (see netns.ts). Needs `port`.
+   */
+  netns?: string;
+  /** A fixed port (a free one is picked on loopback when not given). */
+  port?: number;
+  /** sshd's MaxStartups (start:rate:full), 100:30:200 by default so fleets are not dropped at random. */
+  maxStartups?: string;
   /** More public key lines to authorize for every user. */
   authorizedKeys?: string[];
   logLevel?: "ERROR" | "INFO" | "VERBOSE" | "DEBUG1";
 }
 
-async function freePort(address: string): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Binds `address:port` (0: any port) and releases it; the port, or undefined when it is taken. */
+function tryPort(address: string, port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once("error", reject);
-    server.listen({ host: address, port: 0 }, () => {
+    server.once("error", () => resolve(undefined));
+    server.listen({ host: address, port }, () => {
       const addr = server.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      server.close(() => resolve(port));
+      const bound = typeof addr === "object" && addr ? addr.port : 0;
+      server.close(() => resolve(bound));
     });
   });
+}
+
+/** A port free on every one of `addresses`. */
+async function freePort(addresses: string[]): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await tryPort(addresses[0]!, 0);
+    if (port === undefined) continue;
+    const rest = await Promise.all(addresses.slice(1).map((a) => tryPort(a, port)));
+    if (rest.every((p) => p === port)) return port;
+  }
+  throw new Error(`no port free on all of ${addresses.join(", ")}`);
 }
 
 function bannerReady(host: string, port: number): Promise<boolean> {
@@ -185,6 +215,12 @@ function bannerReady(host: string, port: number): Promise<boolean> {
       resolve(false);
     });
   });
+}
+
+/** Every address answers with a banner; one at a time, so a small MaxStartups drops none of them. */
+async function allReady(addresses: string[], port: number): Promise<boolean> {
+  for (const address of addresses) if (!(await bannerReady(address, port))) return false;
+  return true;
 }
 
 export function fingerprintOf(publicLine: string): string {
@@ -212,6 +248,28 @@ function childPidsOf(parent: number): number[] {
   return pids;
 }
 
+/** `parent`'s children, grandchildren and so on (collected before anything is killed). */
+function descendantsOf(parent: number): number[] {
+  const children = childPidsOf(parent);
+  return [...children, ...children.flatMap(descendantsOf)];
+}
+
+function isSshd(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "sshd";
+  } catch {
+    return false;
+  }
+}
+
+/** Kills the sessions of the sshd `listener` (with their unprivileged sshd children); how many. */
+function killSessionsOf(listener: number): number {
+  const sessions = childPidsOf(listener);
+  const sshds = [...sessions, ...sessions.flatMap(descendantsOf).filter(isSshd)];
+  for (const p of sshds) killQuietly(p);
+  return sessions.length;
+}
+
 function killQuietly(pid: number): void {
   try {
     process.kill(pid, "SIGKILL");
@@ -224,8 +282,12 @@ function killQuietly(pid: number): void {
 export async function startSshd(opts: StartSshdOptions = {}): Promise<Sshd> {
   ensureTestUsers();
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
-  const host = opts.address ?? "127.0.0.1";
-  if (!host.startsWith("127.")) throw new Error("test sshd listens on loopback only");
+  const addresses = opts.addresses ?? [opts.address ?? "127.0.0.1"];
+  const host = addresses[0]!;
+  if (!opts.netns && !addresses.every((a) => a.startsWith("127."))) {
+    throw new Error("test sshd listens on loopback only (or inside a namespace the test created)");
+  }
+  if (opts.netns && opts.port === undefined) throw new Error("an sshd in a namespace needs a fixed port");
   const dir = mkdtempSync(join(tmpdir(), "tsible-sshd-"));
   execFileSync("chmod", ["0755", dir]); // test users read their authorized keys from here
   const hostKey = join(dir, "ssh_host_ed25519_key");
@@ -237,11 +299,11 @@ export async function startSshd(opts: StartSshdOptions = {}): Promise<Sshd> {
   for (const user of ["root", ...Object.values(TEST_USERS)]) {
     writeFileSync(join(dir, "authorized_keys", user), `${keys}\n`, { mode: 0o644 });
   }
-  const port = await freePort(host);
+  const port = opts.port ?? (await freePort(addresses));
   const logFile = join(dir, "sshd.log");
   const config = [
     `Port ${port}`,
-    `ListenAddress ${host}`,
+    ...addresses.map((a) => `ListenAddress ${a}`),
     `HostKey ${hostKey}`,
     `PidFile ${join(dir, "sshd.pid")}`,
     `AuthorizedKeysFile ${join(dir, "authorized_keys")}/%u`,
@@ -251,19 +313,23 @@ export async function startSshd(opts: StartSshdOptions = {}): Promise<Sshd> {
     "PasswordAuthentication yes",
     "KbdInteractiveAuthentication no",
     "AllowTcpForwarding yes",
-    "MaxStartups 100:30:200",
+    `MaxStartups ${opts.maxStartups ?? "100:30:200"}`,
     "UseDNS no",
     `LogLevel ${opts.logLevel ?? "VERBOSE"}`,
     "Subsystem sftp internal-sftp",
   ].join("\n");
   const configFile = join(dir, "sshd_config");
   writeFileSync(configFile, `${config}\n`);
-  const child = spawn(SSHD, ["-D", "-f", configFile, "-E", logFile], { stdio: "ignore" });
+  const sshdArgs = ["-D", "-f", configFile, "-E", logFile];
+  // `ip netns exec` execs sshd in place: the child's pid is sshd's own
+  const child = opts.netns
+    ? spawn("ip", ["netns", "exec", opts.netns, SSHD, ...sshdArgs], { stdio: "ignore" })
+    : spawn(SSHD, sshdArgs, { stdio: "ignore" });
   running.add(child);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   let ok = false;
   for (let i = 0; i < 100 && child.exitCode === null; i++) {
-    if (await bannerReady(host, port)) {
+    if (await allReady(addresses, port)) {
       ok = true;
       break;
     }
@@ -272,13 +338,15 @@ export async function startSshd(opts: StartSshdOptions = {}): Promise<Sshd> {
   if (!ok) {
     child.kill("SIGKILL");
     const log = existsSync(logFile) ? readFileSync(logFile, "utf8") : "";
-    throw new Error(`sshd did not start on ${host}:${port}: ${log}`);
+    throw new Error(`sshd did not start on ${addresses.join(", ")} port ${port}: ${log}`);
   }
   const knownHosts = join(dir, "known_hosts");
-  writeFileSync(knownHosts, `[${host}]:${port} ${hostKeyLine}\n`);
+  const known = (a: string) => (port === 22 ? a : `[${a}]:${port}`); // as OpenSSH writes them
+  writeFileSync(knownHosts, addresses.map((a) => `${known(a)} ${hostKeyLine}\n`).join(""));
   const pid = child.pid!;
   return {
     host,
+    addresses,
     port,
     dir,
     knownHosts,
@@ -288,13 +356,11 @@ export async function startSshd(opts: StartSshdOptions = {}): Promise<Sshd> {
     logFile,
     pid,
     killSessions() {
-      const pids = childPidsOf(pid);
-      for (const p of pids) killQuietly(p);
-      return pids.length;
+      return killSessionsOf(pid);
     },
     async stop() {
       if (child.exitCode === null) {
-        for (const p of childPidsOf(pid)) killQuietly(p);
+        killSessionsOf(pid);
         child.kill("SIGTERM");
         await exited;
       }
@@ -302,6 +368,25 @@ export async function startSshd(opts: StartSshdOptions = {}): Promise<Sshd> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** sshd's limit on listen sockets (MAX_LISTEN_SOCKS). */
+export const MAX_LISTEN_ADDRESSES = 16;
+
+/**
+ * Serves every one of `addresses` (loopback) with as few sshds as sshd's listen-socket limit allows:
+ * one entry per address, in order, with the sshd behind it. Much cheaper than one sshd per host.
+ */
+export async function startSshdsOn(
+  addresses: string[],
+  opts: StartSshdOptions = {},
+): Promise<Array<{ address: string; sshd: Sshd }>> {
+  const groups: string[][] = [];
+  for (let i = 0; i < addresses.length; i += MAX_LISTEN_ADDRESSES) {
+    groups.push(addresses.slice(i, i + MAX_LISTEN_ADDRESSES));
+  }
+  const servers = await Promise.all(groups.map((group) => startSshd({ ...opts, addresses: group })));
+  return servers.flatMap((sshd) => sshd.addresses.map((address) => ({ address, sshd })));
 }
 
 /** Starts sshds on 127.0.0.<first>, <first+1>, ... (for fleets and jump hosts). */
