@@ -264,6 +264,7 @@ describe.skipIf(skip)(`load: ${HOSTS} hosts over SSH`, () => {
     expect(res.code, res.stdout + res.stderr).toBe(0);
     expectSameAsSerial(serial.bases, bases);
     expect(recapLines(res.stdout)).toEqual(recapLines(serial.stdout));
+    expect(res.stderr).not.toMatch(/Warning/); // no MaxListenersExceededWarning with 50 hosts at once
     const peakMb = Number(readFileSync(rssFile, "utf8")) / 1024;
     console.log(`peak RSS of tsible at --forks 50 on ${HOSTS} hosts: ${peakMb.toFixed(0)} MB`);
     expect(peakMb).toBeGreaterThan(10);
