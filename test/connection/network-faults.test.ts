@@ -126,14 +126,14 @@ describe.skipIf(skip)("a host lost mid-run", () => {
           "    - name: before",
           '      copy: { content: "before\\n", dest: "{{ base }}/app/before", mode: "0644" }',
           "    - name: a long command",
-          "      shell: touch {{ base }}/app/started && sleep 2",
+          "      shell: touch {{ base }}/app/started && sleep {{ nap }}",
           "      changed_when: false",
           "    - name: after",
           '      copy: { content: "after\\n", dest: "{{ base }}/app/after", mode: "0644" }',
           "",
         ].join("\n"),
       );
-      const run = tsible(["run", play, "-i", inventory]);
+      const run = tsible(["run", play, "-i", inventory, "-e", "nap=4"]);
       await until(
         "the long command to start on the cut host",
         () => existsSync(join(bases.cut!, "app/started")) || undefined,
@@ -158,7 +158,7 @@ describe.skipIf(skip)("a host lost mid-run", () => {
 
       const release = await tsible(["lock", "release", "-i", inventory, "--limit", "cut"]);
       expect(release.code, release.stdout + release.stderr).toBe(0);
-      const again = await tsible(["run", play, "-i", inventory]);
+      const again = await tsible(["run", play, "-i", inventory, "-e", "nap=0"]);
       expect(again.code, again.stdout + again.stderr).toBe(0);
       expect(changedPerHost(again.stdout)).toEqual({ cut: 1, steady: 0 });
       expect(readFileSync(join(bases.cut!, "app/after"), "utf8")).toBe("after\n");

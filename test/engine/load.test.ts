@@ -304,9 +304,9 @@ describe.skipIf(skip)("an sshd that drops connections past its MaxStartups", () 
   let dir: string;
   let play: string;
   beforeAll(async () => {
-    const addresses = Array.from({ length: 12 }, (_, k) => `127.0.0.${160 + k}`);
-    // at most 3 connections may be unauthenticated at once; sshd drops the others before the handshake
-    dropping = await startSshd({ addresses, maxStartups: "3" });
+    const addresses = Array.from({ length: 8 }, (_, k) => `127.0.0.${160 + k}`);
+    // at most 4 connections may be unauthenticated at once; sshd drops the others before the handshake
+    dropping = await startSshd({ addresses, maxStartups: "4" });
     dir = mkdtempSync(join(tmpdir(), "tsible-maxstartups-"));
     chmodSync(dir, 0o755);
     play = join(dir, "ping.yml");
@@ -328,11 +328,11 @@ describe.skipIf(skip)("an sshd that drops connections past its MaxStartups", () 
     return writeInventory(join(dir, `${label}.ini`), "fleet", hosts);
   }
 
-  test("12 hosts at --forks 12: the dropped connections are tried again, every host runs", async () => {
-    const res = await tsible(["run", play, "-i", inventory("twelve", 12), "--forks", "12"]);
+  test("8 hosts at --forks 8: the dropped connections are tried again, every host runs", async () => {
+    const res = await tsible(["run", play, "-i", inventory("eight", 8), "--forks", "8"]);
     expect(res.code, res.stdout + res.stderr).toBe(0);
     expect(changedPerHost(res.stdout)).toEqual(
-      Object.fromEntries(Array.from({ length: 12 }, (_, k) => [name(k + 1), 1])),
+      Object.fromEntries(Array.from({ length: 8 }, (_, k) => [name(k + 1), 1])),
     );
     expect(readFileSync(dropping.logFile, "utf8")).toMatch(/past MaxStartups/);
   });
@@ -340,8 +340,8 @@ describe.skipIf(skip)("an sshd that drops connections past its MaxStartups", () 
   test("a server that keeps dropping them: UNREACHABLE, saying why and what to change", async () => {
     const held: Socket[] = [];
     try {
-      // three connections that never authenticate fill the server's MaxStartups
-      for (let i = 0; i < 3; i++) {
+      // four connections that never authenticate fill the server's MaxStartups
+      for (let i = 0; i < 4; i++) {
         const sock = connect({ host: dropping.host, port: dropping.port });
         await new Promise((r) => sock.once("data", r));
         held.push(sock);
