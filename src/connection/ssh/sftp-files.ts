@@ -30,13 +30,11 @@ const EOF = 1;
 const MAX_LISTING_BATCHES = 20;
 
 /**
- * The temp files of earlier writes of `path` that never reached their rename, because the connection
- * was lost mid-upload: this transport's (`tempNameBeside`) and the shell transport's (mktemp).
+ * Temp files of earlier writes that never reached their rename, because the connection was lost
+ * mid-upload: this transport's (`tempNameBeside`) and the shell transport's (mktemp). Group 1 is the
+ * name of the file they were meant to become.
  */
-function leftoverPattern(path: string): RegExp {
-  const base = posix.basename(path).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`^\\.${base}\\.tsible-(?:[0-9a-f]{12}\\.tmp|[A-Za-z0-9]{6})$`);
-}
+const LEFTOVER = /^\.(.+)\.tsible-(?:[0-9a-f]{12}\.tmp|[A-Za-z0-9]{6})$/;
 
 export interface SftpFilesDeps {
   host: string;
@@ -48,6 +46,9 @@ export interface SftpFilesDeps {
 }
 
 export class SftpFiles implements FileTransport {
+  /** Per folder written to: leftover temp files in it, by the name they were meant for (read once). */
+  private readonly leftoversIn = new Map<string, Promise<Map<string, string[]>>>();
+
   /** The same operations through the login user's shell, whose errors carry the host's own words. */
   private readonly shell: ShellFiles;
 
@@ -153,8 +154,13 @@ export class SftpFiles implements FileTransport {
       new Promise<T>((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v as T))));
     let handle: Buffer | undefined;
     let created = false;
-    // listed while the data goes out (SFTP requests are pipelined): no round trip is added
-    const leftovers = this.leftovers(sftp, path);
+    const dir = posix.dirname(path);
+    // listed on the first write into a folder, while the data goes out (SFTP requests are pipelined)
+    let leftovers = this.leftoversIn.get(dir);
+    if (!leftovers) {
+      leftovers = this.listLeftovers(sftp, dir);
+      this.leftoversIn.set(dir, leftovers);
+    }
     try {
       // Created with the final mode (never wider), so content never sits readable by others.
       handle = await request<Buffer>((cb) => sftp.open(temp, "wx", { mode: opts.mode & 0o777 }, cb));
@@ -173,9 +179,12 @@ export class SftpFiles implements FileTransport {
       await request((cb) => sftp.close(h, cb));
       await this.renameOver(sftp, temp, path);
       created = false;
-      for (const name of await leftovers) {
-        await request((cb) => sftp.unlink(posix.join(posix.dirname(path), name), cb)).catch(() => undefined);
+      const base = posix.basename(path);
+      const found = await leftovers;
+      for (const name of found.get(base) ?? []) {
+        await request((cb) => sftp.unlink(posix.join(dir, name), cb)).catch(() => undefined);
       }
+      found.delete(base);
     } catch (err) {
       // ssh2 never answers a request sent once the connection is gone: it would wait forever
       if (!this.deps.lost()) {
@@ -187,16 +196,16 @@ export class SftpFiles implements FileTransport {
   }
 
   /**
-   * Names of temp files an earlier write of `path` left beside it when its connection was lost, so
-   * that the write that finally succeeds removes them. Never fails: a folder it cannot read has none.
+   * The temp files earlier writes left in `dir` when their connection was lost, by the file they were
+   * meant for: the write of that file that finally succeeds removes them. Never fails: a folder it
+   * cannot read has none.
    */
-  private async leftovers(sftp: SFTPWrapper, path: string): Promise<string[]> {
-    const pattern = leftoverPattern(path);
-    const found: string[] = [];
+  private async listLeftovers(sftp: SFTPWrapper, dir: string): Promise<Map<string, string[]>> {
+    const found = new Map<string, string[]>();
     let handle: Buffer | undefined;
     try {
       handle = await new Promise<Buffer>((resolve, reject) =>
-        sftp.opendir(posix.dirname(path), (err, h) => (err ? reject(err) : resolve(h))),
+        sftp.opendir(dir, (err, h) => (err ? reject(err) : resolve(h))),
       );
       for (let batch = 0; batch < MAX_LISTING_BATCHES && !this.deps.lost(); batch++) {
         const list = await new Promise<Array<{ filename: string }> | undefined>((resolve, reject) =>
@@ -205,7 +214,10 @@ export class SftpFiles implements FileTransport {
           ),
         );
         if (!list) break;
-        for (const entry of list) if (pattern.test(entry.filename)) found.push(entry.filename);
+        for (const { filename } of list) {
+          const meantFor = LEFTOVER.exec(filename)?.[1];
+          if (meantFor !== undefined) found.set(meantFor, [...(found.get(meantFor) ?? []), filename]);
+        }
       }
     } catch {
       // unreadable folder, or the connection is going away: nothing to clean
