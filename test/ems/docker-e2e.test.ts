@@ -12,7 +12,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type CliResult, recapLines, tsible } from "../helpers/cli.js";
+import { type CliResult, tsible } from "../helpers/cli.js";
 import { composeV1SkipReason, dockerCli, dockerQuiet, TEST_IMAGE } from "../helpers/docker.js";
 import { registrySkipReason, startRegistry, type TestRegistry } from "../helpers/registry.js";
 import { type Sshd, sshdSkipReason, startSshd } from "../helpers/sshd.js";
@@ -21,12 +21,14 @@ import {
   buildLegacyVps,
   dbContainer,
   type LegacyNames,
+  rootOverSsh,
   SLEEP,
   serviceContainer,
   VOLUME_DATA,
   volumeAt,
   workingDir,
 } from "./legacy-vps.js";
+import { type CheckRealReal, checkRealReal, rowsFor } from "./playbook-runs.js";
 import { snapshot } from "./snapshot.js";
 
 /**
@@ -60,13 +62,7 @@ const dockerConfig = () => join(root, "docker/config.json");
 function writeInventory(): string {
   const dir = join(root, "inventory");
   mkdirSync(join(dir, "group_vars"), { recursive: true });
-  const host = {
-    ansible_host: sshd.host,
-    ansible_port: sshd.port,
-    ansible_user: "root",
-    ansible_ssh_private_key_file: sshd.clientKey,
-    ansible_ssh_common_args: `-o UserKnownHostsFile=${sshd.knownHosts}`,
-  };
+  const host = rootOverSsh(sshd);
   writeFileSync(join(dir, "hosts.yml"), JSON.stringify({ ems: { hosts: { vps: host } } }));
   const legacyRoot = legacy();
   const vars = {
@@ -136,21 +132,22 @@ function writeInventory(): string {
 }
 
 let inventory: string;
-async function run(playbook: string, ...extra: string[]): Promise<CliResult> {
-  const result = await tsible(["run", `playbooks/${playbook}`, "-i", inventory, ...extra], {
+let lockDir: string;
+async function runArgs(args: string[]): Promise<CliResult> {
+  const result = await tsible(["run", ...args, "-i", inventory], {
     timeoutMs: 240_000,
+    env: { TSIBLE_LOCK_DIR: join(lockDir, "run.lock") },
   });
   outputs.push(result.stdout, result.stderr);
   return result;
 }
 
-function expectSuccess(result: CliResult): void {
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+function run(playbook: string, ...extra: string[]): Promise<CliResult> {
+  return runArgs([`playbooks/${playbook}`, ...extra]);
 }
 
-function changedCount(result: CliResult): number {
-  const recap = recapLines(result.stdout)[0] ?? "";
-  return Number(/changed=(\d+)/.exec(recap)?.[1] ?? Number.NaN);
+function expectSuccess(result: CliResult): void {
+  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
 }
 
 /** Running containers of the three projects, by project/service, with the folder they run from. */
@@ -171,11 +168,12 @@ function volumeData(app: "ems" | "sms"): string {
 
 let uploads: Map<string, string>;
 let letsencrypt: Map<string, string>;
+let legacyTree: Map<string, string>;
 
 /** The legacy layout serves: its data is whole and its three stacks run from the legacy folders. */
 function expectLegacyServing(): void {
-  expect(snapshot(join(legacy(), "uploads"))).toEqual(uploads);
-  expect(snapshot(join(legacy(), "servers/infra/letsencrypt"))).toEqual(letsencrypt);
+  // the whole legacy tree: data, folder modes (the roles set the new layout's), configs
+  expect(snapshot(legacy())).toEqual(legacyTree);
   expect(() => lstatSync(join(target(), ".migration/done"))).toThrow();
   const running = stacks();
   expect(Object.keys(running).sort()).toEqual(
@@ -203,6 +201,8 @@ describe.skipIf(skip)(
     beforeAll(async () => {
       root = mkdtempSync(join(tmpdir(), "tsible-ems-e2e-"));
       chmodSync(root, 0o755);
+      // the run lock outside the tree the tests snapshot
+      lockDir = mkdtempSync(join(tmpdir(), "tsible-ems-e2e-lock-"));
       sshd = await startSshd();
       if (!registryMissing) registry = await startRegistry(registryUser, token);
       ca = makeCa("tsible e2e CA");
@@ -211,6 +211,7 @@ describe.skipIf(skip)(
       buildLegacyVps(legacy(), names, domains);
       uploads = snapshot(join(legacy(), "uploads"));
       letsencrypt = snapshot(join(legacy(), "servers/infra/letsencrypt"));
+      legacyTree = snapshot(legacy());
     }, 120_000);
 
     afterAll(async () => {
@@ -225,6 +226,7 @@ describe.skipIf(skip)(
       if (tls) await closeServer(tls.server);
       if (ca) removeCa(ca);
       if (root) rmSync(root, { recursive: true, force: true });
+      if (lockDir) rmSync(lockDir, { recursive: true, force: true });
     });
 
     test("the legacy VPS runs: relative paths, odd uploads, a 0600 acme.json, data in the named volumes", () => {
@@ -255,72 +257,72 @@ describe.skipIf(skip)(
       },
     );
 
-    test("the real run migrates: data, modes and links intact, the volumes attached to the new stacks", async () => {
-      const real = await run("migrate.yml");
-      expectSuccess(real);
-      expect(snapshot(join(target(), "data/uploads"))).toEqual(uploads);
-      const moved = snapshot(join(target(), "data/letsencrypt"));
-      expect(moved).toEqual(letsencrypt);
-      expect(() => lstatSync(join(legacy(), "uploads"))).toThrow();
-      expect(readFileSync(join(target(), "servers/ems/init.sql"), "utf8")).toContain("pgcrypto");
-      expect(() => lstatSync(join(target(), "servers/ems/lib"))).toThrow();
-      const env = readFileSync(join(target(), "servers/ems/.env"), "utf8");
-      expect(env).toContain("POSTGRES_PASSWORD=e2e-ems-db\n");
-      expect(env).toContain(`UPLOADS_HOST_PATH=${target()}/data/uploads\n`);
-      expect(statSync(join(target(), "servers/ems/.env")).mode & 0o777).toBe(0o600);
+    // What each docker row asserts beyond check-mode truth and idempotence (playbook-runs.ts).
+    const rowChecks: Record<string, (runs: CheckRealReal) => void> = {
+      "migrate.yml": ({ real, second }) => {
+        expect(real.changed.join("\n")).toContain("migrate : Compose stacks to the wanted state");
+        expect(snapshot(join(target(), "data/uploads"))).toEqual(uploads);
+        const moved = snapshot(join(target(), "data/letsencrypt"));
+        expect(moved).toEqual(letsencrypt);
+        expect(() => lstatSync(join(legacy(), "uploads"))).toThrow();
+        expect(readFileSync(join(target(), "servers/ems/init.sql"), "utf8")).toContain("pgcrypto");
+        expect(() => lstatSync(join(target(), "servers/ems/lib"))).toThrow();
+        const env = readFileSync(join(target(), "servers/ems/.env"), "utf8");
+        expect(env).toContain("POSTGRES_PASSWORD=e2e-ems-db\n");
+        expect(env).toContain(`UPLOADS_HOST_PATH=${target()}/data/uploads\n`);
+        expect(statSync(join(target(), "servers/ems/.env")).mode & 0o777).toBe(0o600);
 
-      const running = stacks();
-      expect(Object.keys(running)).toHaveLength(5);
-      for (const where of Object.values(running)) expect(where).toContain(` ${target()}/servers/`);
-      for (const app of ["ems", "sms"] as const) {
-        const db = dbContainer(names[app]);
-        expect(volumeAt(db, "/var/lib/postgresql/data")).toBe(`${names[app]}_postgres_data`);
-        expect(volumeData(app)).toBe(`${VOLUME_DATA} ${app}`);
-        const api = serviceContainer(names[app], "api");
-        expect(volumeAt(api, "/app/uploads")).toBe(`${target()}/data/uploads`);
-        expect(dockerCli(["exec", api, "cat", "/app/uploads/ems/2024/relatório final (v2).pdf"])).toBe(
-          "pdf bytes",
-        );
-      }
-      const traefik = serviceContainer(names.infra, "traefik");
-      expect(volumeAt(traefik, "/letsencrypt")).toBe(`${target()}/data/letsencrypt`);
-    });
+        const running = stacks();
+        expect(Object.keys(running)).toHaveLength(5);
+        for (const where of Object.values(running)) expect(where).toContain(` ${target()}/servers/`);
+        for (const app of ["ems", "sms"] as const) {
+          const db = dbContainer(names[app]);
+          expect(volumeAt(db, "/var/lib/postgresql/data")).toBe(`${names[app]}_postgres_data`);
+          expect(volumeData(app)).toBe(`${VOLUME_DATA} ${app}`);
+          const api = serviceContainer(names[app], "api");
+          expect(volumeAt(api, "/app/uploads")).toBe(`${target()}/data/uploads`);
+          expect(dockerCli(["exec", api, "cat", "/app/uploads/ems/2024/relatório final (v2).pdf"])).toBe(
+            "pdf bytes",
+          );
+        }
+        const traefik = serviceContainer(names.infra, "traefik");
+        expect(volumeAt(traefik, "/letsencrypt")).toBe(`${target()}/data/letsencrypt`);
+        expect(second.stdout).toContain("the migration already happened");
+      },
+      "site.yml": ({ real }) => {
+        expect(real.changed.join("\n")).toContain("secrets : GHCR token file (0600)");
+        const tokenFile = join(root, "root/apps/.secrets/github");
+        expect(readFileSync(tokenFile, "utf8")).toBe(`export GITHUB_TOKEN=${token}\n`);
+        expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+        if (registry) {
+          expect(real.changed.join("\n")).toContain(
+            "secrets : Docker logged in to the registry (token on stdin)",
+          );
+          const config = JSON.parse(readFileSync(dockerConfig(), "utf8")) as {
+            auths: Record<string, unknown>;
+          };
+          expect(Object.keys(config.auths)).toContain(registry.address);
+        }
+        for (const app of ["ems", "sms"] as const) expect(volumeData(app)).toBe(`${VOLUME_DATA} ${app}`);
+      },
+      "rotate-token.yml": ({ real }) => {
+        // the forced login ran and found the registry's credentials already in place
+        if (registry)
+          expect(real.stdout).toContain("TASK [secrets : Docker logged in to the registry (token on stdin)]");
+      },
+      "update.yml": ({ real }) => {
+        expect(real.stdout).toContain("Stack up (pull, up)");
+        expect(Object.keys(stacks())).toHaveLength(5);
+      },
+    };
 
-    test("a second migrate run changes nothing", async () => {
-      const running = stacks();
-      const again = await run("migrate.yml");
-      expectSuccess(again);
-      expect(changedCount(again)).toBe(0);
-      expect(again.stdout).toContain("the migration already happened");
-      expect(stacks()).toEqual(running);
-    });
-
-    test("site.yml converges (token file, registry login) and a second run changes nothing", async () => {
-      const first = await run("site.yml");
-      expectSuccess(first);
-      const tokenFile = join(root, "root/apps/.secrets/github");
-      expect(readFileSync(tokenFile, "utf8")).toBe(`export GITHUB_TOKEN=${token}\n`);
-      expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
-      if (registry) {
-        const config = JSON.parse(readFileSync(dockerConfig(), "utf8")) as { auths: Record<string, unknown> };
-        expect(Object.keys(config.auths)).toContain(registry.address);
-      }
-      const running = stacks();
-      const second = await run("site.yml");
-      expectSuccess(second);
-      expect(changedCount(second)).toBe(0);
-      expect(stacks()).toEqual(running);
-      for (const app of ["ems", "sms"] as const) expect(volumeData(app)).toBe(`${VOLUME_DATA} ${app}`);
-    });
-
-    test("update.yml on the converged host changes nothing and the stacks keep running", async () => {
-      const running = stacks();
-      const update = await run("update.yml");
-      expectSuccess(update);
-      expect(changedCount(update)).toBe(0);
-      expect(update.stdout).toContain("Stack up (pull, up)");
-      expect(stacks()).toEqual(running);
-    });
+    for (const row of rowsFor("docker")) {
+      test(`${row.playbook}: check → real → real (${row.note})`, async () => {
+        const runs = await checkRealReal(row, runArgs, () => ({ tree: snapshot(root), stacks: stacks() }));
+        outputs.push(runs.check.json, runs.real.json, runs.second.json);
+        rowChecks[row.playbook]?.(runs);
+      });
+    }
 
     test("the GHCR token never appears in any output", () => {
       expect(outputs.length).toBeGreaterThan(0);

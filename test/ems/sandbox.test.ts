@@ -2,7 +2,7 @@ import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { changedTasks, recapLines, tsible } from "../helpers/cli.js";
+import { tsible } from "../helpers/cli.js";
 import { snapshot } from "./snapshot.js";
 
 /**
@@ -12,25 +12,24 @@ import { snapshot } from "./snapshot.js";
  */
 
 let root: string;
+let lockDir: string;
 const legacy = () => join(root, "root/apps/ems_system");
 const target = () => join(root, "opt/ems_system");
 
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), "tsible-ems-"));
+  // each test its own run lock (outside the sandbox): test files run side by side on one host
+  lockDir = mkdtempSync(join(tmpdir(), "tsible-ems-lock-"));
 });
 afterEach(() => {
   rmSync(root, { recursive: true, force: true });
+  rmSync(lockDir, { recursive: true, force: true });
 });
 
 function run(playbook: string, ...extra: string[]) {
   return tsible(["run", `playbooks/${playbook}`, "-i", "inventory/sandbox", ...extra], {
-    env: { TSIBLE_SANDBOX: root },
+    env: { TSIBLE_SANDBOX: root, TSIBLE_LOCK_DIR: join(lockDir, "run.lock") },
   });
-}
-
-function changedCount(stdout: string): number {
-  const recap = recapLines(stdout)[0] ?? "";
-  return Number(/changed=(\d+)/.exec(recap)?.[1] ?? Number.NaN);
 }
 
 function expectSuccess(result: { code: number; stdout: string; stderr: string }) {
@@ -38,34 +37,7 @@ function expectSuccess(result: { code: number; stdout: string; stderr: string })
 }
 
 describe("site.yml in the sandbox", () => {
-  it("check mode writes nothing; the real run converges; a second run changes nothing", async () => {
-    const check = await run("site.yml", "--check", "--diff");
-    expectSuccess(check);
-    expect(readdirSync(root)).toEqual([]);
-    const predicted = changedTasks(check.stdout);
-
-    const first = await run("site.yml");
-    expectSuccess(first);
-    expect(changedTasks(first.stdout)).toEqual(predicted);
-    const acme = statSync(join(target(), "data/letsencrypt/acme.json"));
-    expect(acme.mode & 0o777).toBe(0o600);
-    const token = join(root, "root/apps/.secrets/github");
-    expect(statSync(token).mode & 0o777).toBe(0o600);
-    expect(readFileSync(token, "utf8")).toBe("export GITHUB_TOKEN=sandbox-token-not-real-0000\n");
-    expect(first.stdout).not.toContain("sandbox-token-not-real-0000");
-    const env = readFileSync(join(target(), "servers/ems/.env"), "utf8");
-    expect(env).toContain(`UPLOADS_HOST_PATH=${target()}/data/uploads\n`);
-    expect(env).toContain(`LOGS_HOST_PATH=${target()}/logs/ems\n`);
-    const compose = readFileSync(join(target(), "servers/sms/docker-compose.yml"), "utf8");
-    expect(compose).toContain("Host(`api.sms.example`)");
-    expect(compose).toContain("tls.certresolver=letsencrypt");
-    expect(compose).toContain('name: "sms_postgres_data"');
-
-    const second = await run("site.yml");
-    expectSuccess(second);
-    expect(changedCount(second.stdout)).toBe(0);
-  }, 120_000);
-
+  // check → real → real: every-playbook.test.ts
   it("never overwrites an existing acme.json, only fixes its mode", async () => {
     expectSuccess(await run("site.yml"));
     const acme = join(target(), "data/letsencrypt/acme.json");
@@ -79,47 +51,7 @@ describe("site.yml in the sandbox", () => {
 });
 
 describe("migrate.yml on a seeded legacy tree", () => {
-  it("check mode predicts and writes nothing; the real run moves every file; a re-run changes nothing", async () => {
-    expectSuccess(await run("sandbox-seed.yml"));
-    const uploads = snapshot(join(legacy(), "uploads"));
-    const letsencrypt = snapshot(join(legacy(), "servers/infra/letsencrypt"));
-    expect(uploads.get("ems/line\nbreak.txt")).toMatch(/^file 644 \d+:\d+ /);
-    expect(uploads.get("sms/dangling")).toMatch(/^link \d+:\d+ does-not-exist$/);
-
-    const before = snapshot(root);
-    const check = await run("migrate.yml", "--check", "--diff");
-    expectSuccess(check);
-    expect(snapshot(root)).toEqual(before);
-
-    const real = await run("migrate.yml");
-    expectSuccess(real);
-    // Check-mode truth: the check run names exactly the tasks the real run changes. It cannot
-    // see moved data or rsync's files, so the roles keep those out of its way (folders made
-    // before rsync, .env copied by a module, acme.json tasks skipped while the move is pending).
-    expect(changedTasks(real.stdout)).toEqual(changedTasks(check.stdout));
-    expect(changedTasks(real.stdout)).toContain("migrate : Data moved into the new tree");
-    expect(snapshot(join(target(), "data/uploads"))).toEqual(uploads);
-    const moved = snapshot(join(target(), "data/letsencrypt"));
-    expect(moved).toEqual(letsencrypt);
-    expect(moved.get("acme.json")).toMatch(/^file 600 \d+:\d+ /);
-    // the data left the legacy tree; its configs were synced, the app source was not
-    expect(() => lstatSync(join(legacy(), "uploads"))).toThrow();
-    expect(readFileSync(join(target(), "servers/ems/init.sql"), "utf8")).toContain("pgcrypto");
-    expect(() => lstatSync(join(target(), "servers/ems/lib"))).toThrow();
-    const env = readFileSync(join(target(), "servers/ems/.env"), "utf8");
-    expect(env).toContain("POSTGRES_PASSWORD=sandbox-ems-db\n");
-    expect(env).toContain(`UPLOADS_HOST_PATH=${target()}/data/uploads\n`);
-    expect(env).not.toContain("../../../uploads");
-    const backups = readdirSync(join(target(), "data/backups"));
-    expect(backups).toHaveLength(1);
-    expect(readdirSync(join(target(), "data/backups", backups[0]!))).toContain("uploads.tar.gz.sha256");
-
-    const again = await run("migrate.yml");
-    expectSuccess(again);
-    expect(changedCount(again.stdout)).toBe(0);
-    expect(again.stdout).toContain("the migration already happened");
-    expect(lstatSync(legacy()).isDirectory()).toBe(true);
-  }, 180_000);
+  // check → real → real, and what the migration moved: every-playbook.test.ts
 
   // preflight failures change nothing by design: see "refuses a target that already holds different data"
   it.each(["backup", "stop", "move", "configure", "start", "validate"])(
@@ -127,14 +59,19 @@ describe("migrate.yml on a seeded legacy tree", () => {
     async (step) => {
       expectSuccess(await run("sandbox-seed.yml"));
       const uploads = snapshot(join(legacy(), "uploads"));
-      const letsencrypt = snapshot(join(legacy(), "servers/infra/letsencrypt"));
+      // the whole legacy tree: data, folder modes (the roles set the new layout's), configs
+      const before = snapshot(legacy());
 
       const failed = await run("migrate.yml", "-e", `migrate_fail_at=${step}`);
       expect(failed.code).not.toBe(0);
       expect(failed.stdout).toContain(`failed at step '${step}' and was rolled back`);
-      expect(snapshot(join(legacy(), "uploads"))).toEqual(uploads);
-      expect(snapshot(join(legacy(), "servers/infra/letsencrypt"))).toEqual(letsencrypt);
+      expect(snapshot(legacy())).toEqual(before);
       expect(() => lstatSync(join(target(), ".migration/done"))).toThrow();
+      expect(() => lstatSync(join(target(), ".migration/moving"))).toThrow();
+      // the backup the failure left is whole, and says so
+      const backups = readdirSync(join(target(), "data/backups"));
+      expect(backups).toHaveLength(1);
+      expect(readdirSync(join(target(), "data/backups", backups[0]!))).toContain("COMPLETE");
 
       const resumed = await run("migrate.yml");
       expectSuccess(resumed);
@@ -143,9 +80,12 @@ describe("migrate.yml on a seeded legacy tree", () => {
     180_000,
   );
 
-  it("cleans up the legacy tree only when asked, after the migration", async () => {
+  it("cleans up the legacy tree only when asked, after the migration (an empty data folder moves too)", async () => {
     expectSuccess(await run("sandbox-seed.yml"));
+    // an empty item: its checksum list is empty, which must verify as nothing to check
+    rmSync(join(legacy(), "logs/api.log"));
     expectSuccess(await run("migrate.yml"));
+    expect(readdirSync(join(target(), "logs/legacy"))).toEqual([]);
     expect(lstatSync(legacy()).isDirectory()).toBe(true);
     const cleanup = await run("migrate.yml", "-e", "migrate_cleanup_legacy=true");
     expectSuccess(cleanup);
