@@ -4,6 +4,7 @@
  * file writes still end atomically. A third exits at once.
  */
 
+import { setMaxListeners } from "node:events";
 import { TsibleError } from "../errors.js";
 
 export const DEFAULT_GRACE_MS = 30_000;
@@ -16,6 +17,12 @@ export class Interrupts {
   private graceTimer: NodeJS.Timeout | undefined;
   private count = 0;
   graceMs = DEFAULT_GRACE_MS;
+
+  constructor() {
+    // each running command, loop wait and lock wait on any host listens to these: 50 at --forks 50,
+    // no leak (each listener goes when its work ends), so no MaxListenersExceededWarning
+    setMaxListeners(0, this.stopController.signal, this.abortController.signal);
+  }
 
   /** Aborted at the first interrupt: no new task (or loop item, or retry) starts. */
   get stop(): AbortSignal {

@@ -1,6 +1,5 @@
 /** Running one command on an exec channel: stdin, streaming, exit code or signal, timeout, abort. */
 
-import { setMaxListeners } from "node:events";
 import { constants } from "node:os";
 import type { Client, ClientChannel } from "ssh2";
 import { TsibleError } from "../../errors.js";
@@ -59,9 +58,6 @@ export function runOnChannel(
       void kill().then(() => finish({ err: run.signal?.reason ?? new Error("aborted") }));
     };
     if (run.signal?.aborted) return onAbort();
-    // the run's one signal has a listener per command running on any host: more than 10 at --forks 50,
-    // which is no leak (each is removed when its command ends), so no MaxListenersExceededWarning
-    if (run.signal) setMaxListeners(0, run.signal);
     run.signal?.addEventListener("abort", onAbort, { once: true });
     if (run.timeoutMs !== undefined) {
       timer = setTimeout(() => {
