@@ -63,10 +63,9 @@ export const PLAYBOOK_ROWS: PlaybookRow[] = [
     playbook: "dev.yml",
     where: "sandbox",
     args: ["-e", "ems_environment=dev"],
-    note:
-      "dev.yml's own inventory (inventory/dev) writes into the checkout's .dev-data and needs Docker: " +
-      "its sandbox equivalent is inventory/sandbox with ems_environment=dev (mkcert certificate with " +
-      "its CA in the sandbox, tls.yml, dev compose files). Its Docker tasks are site.yml's, run in the docker rows",
+    // inventory/dev writes into the checkout's .dev-data and starts Docker stacks on this machine;
+    // the Docker tasks dev.yml runs are site.yml's, covered by the docker rows
+    note: "its sandbox equivalent: ems_environment=dev, mkcert's CA in a temp folder, tls.yml, dev compose files",
   },
   {
     playbook: "migrate.yml",
