@@ -193,7 +193,17 @@ async function runLoop(
   const changed = results.some((r) => r.changed === true);
   const failed = stoppedAt !== undefined || results.some((r) => r.failed === true);
   const skipped = !failed && results.every((r) => r.skipped === true);
-  const status: HostStatus = failed ? "failed" : skipped ? "skipped" : changed ? "changed" : "ok";
+  // an item that lost the host ends the loop and the host's part in the play, as a task would
+  const unreachable = results.some((r) => r.unreachable === true);
+  const status: HostStatus = unreachable
+    ? "unreachable"
+    : failed
+      ? "failed"
+      : skipped
+        ? "skipped"
+        : changed
+          ? "changed"
+          : "ok";
   const summary: Record<string, unknown> = {
     changed,
     results,
@@ -206,6 +216,7 @@ async function runLoop(
   };
   if (failed) summary.failed = true;
   if (stoppedAt !== undefined) summary.interrupted = true;
+  if (unreachable) summary.unreachable = true;
   if (skipped) summary.skipped = true;
   return { status, ignored: false, result: summary };
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -81,6 +81,30 @@ describe.skipIf(skip)("playbooks over SSH", () => {
     expect(res.code).toBe(4);
     expect(res.stdout).toMatch(/fatal: \[down\]: UNREACHABLE!/);
     expect(recapLines(res.stdout)[0]).toMatch(/unreachable=1/);
+  });
+
+  test("a loop item that loses the host makes it UNREACHABLE: no later item, task or rescue runs", async () => {
+    const marks = mkdtempSync(join(work, "lost-"));
+    const play = join(work, "lost-in-loop.yml");
+    // item 2 kills its own sshd session process: the connection is gone mid-loop
+    writeFileSync(
+      play,
+      `- hosts: all
+  gather_facts: false
+  tasks:
+    - block:
+        - shell: "touch ${marks}/item-{{ item }}; {{ 'kill -9 $PPID; sleep 5' if item == 2 else 'true' }}"
+          loop: [1, 2, 3]
+        - file: { path: "${marks}/next", state: touch }
+      rescue:
+        - file: { path: "${marks}/rescued", state: touch }
+`,
+    );
+    const res = await tsible(["run", play, "-i", inventory("lost", "root")]);
+    expect(res.code, res.stdout + res.stderr).toBe(4);
+    expect(res.stdout).toMatch(/fatal: \[lost\]: UNREACHABLE! => .*"item": 2/);
+    expect(recapLines(res.stdout)[0]).toMatch(/unreachable=1.*rescued=0/);
+    expect(readdirSync(marks).sort()).toEqual(["item-1", "item-2"]);
   });
 
   test("a changed host key is refused loudly", async () => {
