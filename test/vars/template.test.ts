@@ -146,6 +146,24 @@ describe("template errors name the template path and line", () => {
   });
 });
 
+describe("templates of text and expressions only render without Handlebars", () => {
+  // an empty Handlebars block at the very end sends the same text down the Handlebars path
+  const throughHandlebars = (source: string, vars: Record<string, unknown>) =>
+    render(`${source}{{#if true}}{{/if}}`, vars);
+
+  it.each([
+    "plain text, no expression at all\n",
+    "host={{ domain }} port={{ 8080 + 1 }}\n{{ list | join(',') }} {{ flag }} {{ nothing }}\n",
+    "a backslash before \\{{ domain }} and after {{ domain }}\\\n",
+    "{# a comment #}\n  {{- domain -}}  \n{#- trimmed -#}\nend }} {x}\n",
+    "{% raw %}{{ not_rendered }} {% if %}{% endraw %} {{ domain }}\n",
+    "{{ '{{' }} quoted braces {{ '}}' }} {{ \"a\\\\b\" }}\r\nwindows\r\n",
+  ])("%j", (source) => {
+    const vars = { domain: "api.ems.local", flag: true, nothing: null, list: [1, "a"] };
+    expect(render(source, vars)).toBe(throughHandlebars(source, vars));
+  });
+});
+
 describe("compiled template cache", () => {
   it("reuses the compiled template for the same text with other variables", () => {
     const source = "{% for x in items %}{{ x }}{% endfor %}";

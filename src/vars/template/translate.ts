@@ -17,6 +17,11 @@ export interface Translation {
   lineMap: number[];
   /** Whether Jinja tags or comments were used (then Jinja's whitespace rules apply, not Handlebars'). */
   jinjaTags: boolean;
+  /**
+   * For a template of text and `{{ expressions }}` only (no tags but raw, no Handlebars syntax):
+   * its text pieces and entry numbers in order, which render without Handlebars.
+   */
+  plain: Array<string | number> | undefined;
 }
 
 /** Finds line and column of offsets quickly (templates can be long). */
@@ -53,6 +58,7 @@ export function translate(text: string): Translation {
   const stack: Array<{ keyword: "if" | "for"; seenElse: boolean; at: number }> = [];
   let out = "";
   let jinjaTags = false;
+  let plain: Array<string | number> | undefined = [];
 
   const attempt = <T>(segment: Segment, action: () => T): T => {
     try {
@@ -67,6 +73,7 @@ export function translate(text: string): Translation {
   const where = (segment: Segment) => lines.at(segment.start);
   const emitText = (segment: Extract<Segment, { kind: "text" }>, last: boolean) => {
     let piece = text.slice(segment.start, segment.end);
+    plain?.push(piece);
     let line = lines.at(segment.start).line;
     for (let i = piece.indexOf("\n"); i >= 0; i = piece.indexOf("\n", i + 1)) lineMap.push(++line);
     if (segment.raw) piece = piece.replaceAll("{{", "\\{{");
@@ -94,6 +101,7 @@ export function translate(text: string): Translation {
         emitText(segment, last);
         return;
       case "native":
+        plain = undefined;
         out += text.slice(segment.start, segment.end);
         for (const ch of text.slice(segment.start, segment.end))
           if (ch === "\n") lineMap.push(lineMap[lineMap.length - 1]! + 1);
@@ -104,11 +112,13 @@ export function translate(text: string): Translation {
       case "expr": {
         const n = add({ kind: "expr", node: segment.node, source: text, ...where(segment) });
         out += `{{__expr ${n}}}`;
+        plain?.push(n);
         return;
       }
     }
     jinjaTags = true;
     const { keyword, rest } = segment;
+    if (keyword !== "raw" && keyword !== "endraw") plain = undefined;
     switch (keyword) {
       case "if":
         stack.push({ keyword: "if", seenElse: false, at: segment.start });
@@ -186,5 +196,5 @@ export function translate(text: string): Translation {
       text,
       open.at,
     );
-  return { source: out, entries, lineMap, jinjaTags };
+  return { source: out, entries, lineMap, jinjaTags, plain };
 }
