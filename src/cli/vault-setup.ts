@@ -1,7 +1,10 @@
 import { setVaultResolver } from "../engine/vault-values.js";
 import type { LoadOptions } from "../load/context.js";
 import { parseYaml } from "../load/yaml.js";
-import { decryptTagged, decryptText, loadVaultKeyring, SecretRegistry } from "../vault/index.js";
+// the vault's parts, not its index: a run needs no vault command code
+import { loadVaultKeyring } from "../vault/passwords.js";
+import { SecretRegistry } from "../vault/secrets.js";
+import { decryptTagged, decryptText } from "../vault/text.js";
 import type { CliIO } from "./io.js";
 
 export interface VaultArgs {
