@@ -1,13 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { onHost } from "./fs-errors.js";
+import { isMissing, onHost } from "./fs-errors.js";
 import type { FileStat, FileTransport, WriteOptions } from "./types.js";
-
-function missing(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException).code;
-  return code === "ENOENT" || code === "ENOTDIR";
-}
 
 /** File operations on the control machine through node:fs. */
 export class LocalFileTransport implements FileTransport {
@@ -44,7 +39,7 @@ export class LocalFileTransport implements FileTransport {
       if (type === "link") result.linkTarget = await fs.readlink(path);
       return result;
     } catch (err) {
-      if (missing(err)) return undefined;
+      if (isMissing(err)) return undefined;
       throw err;
     }
   }
@@ -53,7 +48,7 @@ export class LocalFileTransport implements FileTransport {
     try {
       return await fs.readFile(path);
     } catch (err) {
-      if (missing(err)) return undefined;
+      if (isMissing(err)) return undefined;
       throw err;
     }
   }
