@@ -76,18 +76,29 @@ export interface HostFilesOptions {
   check: boolean;
   /** Lives for the whole run of one host. */
   overlay: CheckOverlay;
-  /** Defaults to one cache per overlay, i.e. per host and run. */
+  /** Defaults to one cache per overlay and `accountsKey`. */
   accounts?: HostAccounts;
+  /**
+   * Who the commands run as on which connection (the become user, a delegated host): each gets
+   * its own identity (uid, umask) and name cache. Defaults to one for the overlay.
+   */
+  accountsKey?: string;
 }
 
 const MAX_LINK_HOPS = 40;
-const accountsByOverlay = new WeakMap<CheckOverlay, HostAccounts>();
+const accountsByOverlay = new WeakMap<CheckOverlay, Map<string, HostAccounts>>();
 
 export function createHostFiles(options: HostFilesOptions): HostFiles {
-  let accounts = options.accounts ?? accountsByOverlay.get(options.overlay);
+  let byKey = accountsByOverlay.get(options.overlay);
+  if (!byKey) {
+    byKey = new Map();
+    accountsByOverlay.set(options.overlay, byKey);
+  }
+  const key = options.accountsKey ?? "";
+  let accounts = options.accounts ?? byKey.get(key);
   if (!accounts) {
     accounts = new HostAccounts(options.exec);
-    accountsByOverlay.set(options.overlay, accounts);
+    byKey.set(key, accounts);
   }
   return new OverlaidHostFiles(options.transport, options.exec, options.check, options.overlay, accounts);
 }

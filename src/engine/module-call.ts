@@ -67,6 +67,8 @@ function moduleContext(
       exec,
       check: settings.check,
       overlay: overlayOf(host),
+      // a task under become (or delegated elsewhere) runs as someone else: its own uid and umask
+      accountsKey: `${c.host}\0${settings.become ? settings.become.user : ""}`,
     });
     return files;
   };

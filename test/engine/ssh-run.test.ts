@@ -74,6 +74,27 @@ describe.skipIf(skip)("playbooks over SSH", () => {
     expect(denied.stdout).toMatch(/sudo needs a password/);
   });
 
+  test("a become task after a plain one replaces a file and keeps its owner, as root does", async () => {
+    const dir = mkdtempSync(join(work, "owner-"));
+    chmodSync(dir, 0o755);
+    const mine = join(dir, "mine");
+    const theirs = join(dir, "theirs.conf");
+    writeFileSync(theirs, "old\n");
+    chownSync(theirs, uid("nobody"), uid("nobody"));
+    chownSync(dir, uid(TEST_USERS.nopw), uid(TEST_USERS.nopw));
+    const play = join(work, "owner.yml");
+    // the first file task runs as the login user; the second, under become, must act as root
+    writeFileSync(
+      play,
+      `- hosts: all\n  gather_facts: false\n  tasks:\n    - copy: { content: "x\\n", dest: ${mine} }\n` +
+        `    - copy: { content: "new\\n", dest: ${theirs} }\n      become: true\n`,
+    );
+    const res = await tsible(["run", play, "-i", inventory("own", TEST_USERS.nopw)]);
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    expect(readFileSync(theirs, "utf8")).toBe("new\n");
+    expect(execFileSync("stat", ["-c", "%U:%G", theirs]).toString().trim()).toBe("nobody:nogroup");
+  });
+
   test("an unreachable host is reported UNREACHABLE with exit code 4", async () => {
     const play = join(work, "ping.yml");
     writeFileSync(play, "- hosts: all\n  gather_facts: false\n  tasks:\n    - command: /bin/true\n");
