@@ -14,6 +14,14 @@ function quote(word: string): string {
   return `'${word.replaceAll("'", `'"'"'`)}'`;
 }
 
+/** Prints the passwd/group line whose name (field 1) or id (field 3) is `key` (a shell word). */
+function lookup(database: "passwd" | "group", key: string, field: 1 | 3): string {
+  return (
+    `getent ${database} ${key} 2>/dev/null || ` +
+    `awk -F: -v k=${key} '$${field} == k { print; exit }' /etc/${database}`
+  );
+}
+
 /**
  * Users and groups of one host, looked up over `exec` with `getent` (falling back to /etc/passwd
  * and /etc/group where getent is missing) and cached for the whole run: names are resolved once.
@@ -25,13 +33,27 @@ export class HostAccounts {
 
   constructor(private readonly exec: Exec) {}
 
+  /**
+   * uid, gid and umask, with the names of that user and group in the same round trip: the files
+   * a run writes are mostly its own, so their owner's names need no lookup of their own.
+   */
   identity(): Promise<HostIdentity> {
-    this.identityPromise ??= this.exec("id -u; id -g; umask").then((res) => {
-      const [uid, gid, umask] = res.stdout.trim().split(/\s+/);
+    this.identityPromise ??= this.exec(
+      [
+        "u=$(id -u) && g=$(id -g) || exit 1",
+        'echo "$u $g $(umask)"',
+        `${lookup("passwd", '"$u"', 3)}; echo`,
+        lookup("group", '"$g"', 3),
+      ].join("\n"),
+    ).then((res) => {
+      const [ids = "", user, , group] = res.stdout.split("\n");
+      const [uid, gid, umask] = ids.trim().split(/\s+/);
       if (res.rc !== 0 || uid === undefined || gid === undefined || umask === undefined)
         throw new TsibleError(`cannot tell which user runs commands on the host: ${res.stderr.trim()}`, {
           kind: "connection",
         });
+      if (user) this.users.set(uid, Promise.resolve(user.split(":")));
+      if (group) this.groups.set(gid, Promise.resolve(group.split(":")));
       return { uid: Number(uid), gid: Number(gid), umask: Number.parseInt(umask, 8) };
     });
     return this.identityPromise;
@@ -67,11 +89,7 @@ export class HostAccounts {
     const cache = database === "passwd" ? this.users : this.groups;
     let found = cache.get(key);
     if (!found) {
-      const field = /^\d+$/.test(key) ? 3 : 1;
-      const command =
-        `getent ${database} ${quote(key)} 2>/dev/null || ` +
-        `awk -F: -v k=${quote(key)} '$${field} == k { print; exit }' /etc/${database}`;
-      found = this.exec(command).then((res) => {
+      found = this.exec(lookup(database, quote(key), /^\d+$/.test(key) ? 3 : 1)).then((res) => {
         const line = res.stdout.split("\n").find((l) => l.trim() !== "");
         return line === undefined ? undefined : line.split(":");
       });
