@@ -311,6 +311,8 @@ export async function flushHandlers(play: PlayRun, hosts: HostState[]): Promise<
     const pending = hosts.filter((h) => h.notified.size > 0 && (h.active || play.play.forceHandlers));
     if (pending.length === 0) break;
     for (const handler of play.play.handlers) {
+      // an interrupt starts nothing new, handlers included (README: what is not promised)
+      if (play.run.stopping()) return failed;
       if (handler.type !== "task") continue;
       const names = handlerNames(handler);
       const targets = pending.filter(

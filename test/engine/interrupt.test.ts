@@ -88,6 +88,22 @@ describe("interrupting a local run", () => {
     },
   );
 
+  it("a handler notified before the interrupt does not start", async () => {
+    const mark = join(work, "handler");
+    const pb = playbook(
+      "handler",
+      `    - name: changes\n      shell: touch ${mark}.started; sleep 1.5\n      notify: react\n` +
+        `  handlers:\n    - name: react\n      file: path=${mark}.handled state=touch\n`,
+    );
+    const run = startTsible(["run", pb, "-i", inventory()]);
+    await started(`${mark}.started`);
+    run.signal("SIGINT");
+    const res = await run.done;
+    expect(res.code).toBe(99);
+    expect(taskStatuses(res.stdout)).toEqual([{ task: "changes", statuses: ["changed"] }]);
+    expect(existsSync(`${mark}.handled`)).toBe(false);
+  });
+
   it("stops a running command when the grace period ends, with everything it started", async () => {
     const mark = join(work, "grace");
     const pb = playbook(
