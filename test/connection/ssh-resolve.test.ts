@@ -116,6 +116,17 @@ describe("resolveSshOptions", () => {
     );
     expect(fromArgs.warnings).toEqual([]);
     expect(fromArgs.options).toMatchObject({ keepaliveIntervalMs: 1000, keepaliveCountMax: 2 });
+    // ansible_ssh_extra_args too, after the common args: as with ssh, the first value wins
+    const fromExtra = resolveSshOptions(
+      {
+        inventory_hostname: "far",
+        ansible_ssh_common_args: "-o ServerAliveInterval=1",
+        ansible_ssh_extra_args: "-o ServerAliveInterval=9 -o ServerAliveCountMax=6",
+      },
+      { sshConfigFile: null },
+    );
+    expect(fromExtra.warnings).toEqual([]);
+    expect(fromExtra.options).toMatchObject({ keepaliveIntervalMs: 1000, keepaliveCountMax: 6 });
     expect(() =>
       resolveSshOptions(
         { inventory_hostname: "far", ansible_ssh_common_args: "-o ServerAliveInterval=often" },
@@ -136,9 +147,9 @@ describe("resolveSshOptions", () => {
     expect(options.strictHostKeyChecking).toBe("no");
     expect(options.jump?.[0]).toMatchObject({ host: "jumper", port: 2201 });
     expect(warnings).toEqual([
-      "ansible_ssh_extra_args is ignored by tsible",
       "ansible_ssh_common_args: ssh option ControlPersist is ignored by tsible",
       "ansible_ssh_common_args: -C is ignored by tsible",
+      "ansible_ssh_extra_args: -v is ignored by tsible",
     ]);
     const off = resolveSshOptions(
       { inventory_hostname: "h", ansible_host_key_checking: false },

@@ -41,7 +41,7 @@ export interface ResolvedSsh {
   warnings: string[];
 }
 
-/** What `-o`, `-J`, `-p`, `-i`, `-l` in ansible_ssh_common_args set, by lower-case ssh option name. */
+/** What `-o`, `-J`, `-p`, `-i`, `-l` in ansible_ssh_common_args/extra_args set, by lower-case ssh option name. */
 type SshArgs = Map<string, string>;
 
 const APPLIED_SSH_OPTIONS = new Set([
@@ -63,13 +63,12 @@ function splitShellWords(text: string): string[] {
   return words;
 }
 
-function parseCommonArgs(text: string, warnings: string[]): SshArgs {
+function parseSshArgs(text: string, warnings: string[], source: string): SshArgs {
   const args: SshArgs = new Map();
   const words = splitShellWords(text);
   const set = (key: string, value: string) => {
     const k = key.toLowerCase();
-    if (!APPLIED_SSH_OPTIONS.has(k))
-      warnings.push(`ansible_ssh_common_args: ssh option ${key} is ignored by tsible`);
+    if (!APPLIED_SSH_OPTIONS.has(k)) warnings.push(`${source}: ssh option ${key} is ignored by tsible`);
     else if (!args.has(k)) args.set(k, value);
   };
   const flags: Record<string, string> = {
@@ -86,11 +85,11 @@ function parseCommonArgs(text: string, warnings: string[]): SshArgs {
       const option = inline ?? words[++i] ?? "";
       const m = /^([A-Za-z]+)\s*(?:=\s*|\s+)(.*)$/.exec(option);
       if (m) set(m[1]!, m[2]!);
-      else warnings.push(`ansible_ssh_common_args: cannot read -o ${option}`);
+      else warnings.push(`${source}: cannot read -o ${option}`);
     } else if (flags[flag]) {
       set(flags[flag]!, inline ?? words[++i] ?? "");
     } else {
-      warnings.push(`ansible_ssh_common_args: ${word} is ignored by tsible`);
+      warnings.push(`${source}: ${word} is ignored by tsible`);
     }
   }
   return args;
@@ -203,8 +202,18 @@ export function resolveSshOptions(hostVars: Record<string, unknown>, cli: SshCli
   const warnings: string[] = [];
   const inventoryName = str(hostVars, "inventory_hostname") ?? "localhost";
   const target = str(hostVars, "ansible_host", "ansible_ssh_host") ?? inventoryName;
-  if (str(hostVars, "ansible_ssh_extra_args")) warnings.push("ansible_ssh_extra_args is ignored by tsible");
-  const args = parseCommonArgs(str(hostVars, "ansible_ssh_common_args") ?? "", warnings);
+  // ssh gets common args before extra args, and the first value of an option wins
+  const args = parseSshArgs(
+    str(hostVars, "ansible_ssh_common_args") ?? "",
+    warnings,
+    "ansible_ssh_common_args",
+  );
+  const extra = parseSshArgs(
+    str(hostVars, "ansible_ssh_extra_args") ?? "",
+    warnings,
+    "ansible_ssh_extra_args",
+  );
+  for (const [key, value] of extra) if (!args.has(key)) args.set(key, value);
   const config = cli.sshConfigFile === null ? undefined : readSshConfig(cli.sshConfigFile);
   const cfg = lookupSshConfig(config, target);
 
