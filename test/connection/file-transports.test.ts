@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { becomeFiles, ShellFiles } from "../../src/connection/shell-files.js";
 import type { SshConnection } from "../../src/connection/ssh/index.js";
 import type { FileTransport } from "../../src/connection/types.js";
@@ -42,6 +42,14 @@ describe.skipIf(skip)("file transports over ssh against a real sshd", () => {
     await conns?.root.close();
     await conns?.nopw.close();
     await sshd?.stop();
+  });
+
+  // the rows' names are only true if the connections log in as those users and sudo makes root
+  it("connects as root and as the plain user, and become makes the plain user root", async () => {
+    expect((await conns.root.exec("id -un")).stdout.trim()).toBe("root");
+    expect((await conns.nopw.exec("id -un")).stdout.trim()).toBe(TEST_USERS.nopw);
+    const become = await conns.nopw.exec("id -un", { become: { user: "root", method: "sudo" } });
+    expect(become.stdout.trim()).toBe("root");
   });
 
   for (const tc of transports) {

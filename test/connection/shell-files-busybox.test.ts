@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type ShellExec, ShellFiles } from "../../src/connection/shell-files.js";
 import { fileTransportContract } from "./file-transport-contract.js";
 
@@ -67,4 +67,16 @@ describe.skipIf(reason)("shell file transport on busybox", () => {
     },
     async () => rmSync(root, { recursive: true, force: true }),
   );
+
+  // the contract above proves nothing about busybox unless busybox alone runs the scripts
+  it("runs the scripts in busybox's sh, not the system's", async () => {
+    const own = mkdtempSync(join(tmpdir(), "tsible-busybox-env-"));
+    try {
+      for (const applet of APPLETS) symlinkSync(BUSYBOX, join(own, applet));
+      const exec = busyboxExec(own);
+      expect((await exec("readlink /proc/$$/exe")).stdout.trim()).toBe(realpathSync(BUSYBOX));
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
 });
