@@ -48,6 +48,16 @@ async function started(path: string): Promise<void> {
   expect(existsSync(path)).toBe(true);
 }
 
+/** Starts tsible, sends `signal` once the command has really started, and returns the run: exit 99. */
+async function interruptOnceStarted(args: string[], startedFile: string, signal: NodeJS.Signals = "SIGINT") {
+  const run = startTsible(args);
+  await started(startedFile);
+  run.signal(signal);
+  const res = await run.done;
+  expect(res.code).toBe(99);
+  return res;
+}
+
 /** Processes whose command line contains `text` (the test's unique sleep), as pgrep sees them. */
 function running(text: string): string {
   try {
@@ -74,11 +84,7 @@ describe("interrupting a local run", () => {
         `    - name: slow\n      shell: touch ${mark}.started; sleep 1.5; touch ${mark}.finished\n` +
           `    - name: next\n      file: path=${mark}.next state=touch\n`,
       );
-      const run = startTsible(["run", pb, "-i", inventory()]);
-      await started(`${mark}.started`);
-      run.signal(signal);
-      const res = await run.done;
-      expect(res.code).toBe(99);
+      const res = await interruptOnceStarted(["run", pb, "-i", inventory()], `${mark}.started`, signal);
       expect(existsSync(`${mark}.finished`)).toBe(true);
       expect(existsSync(`${mark}.next`)).toBe(false);
       expect(taskStatuses(res.stdout)).toEqual([{ task: "slow", statuses: ["changed"] }]);
@@ -95,11 +101,7 @@ describe("interrupting a local run", () => {
       `    - name: changes\n      shell: touch ${mark}.started; sleep 1.5\n      notify: react\n` +
         `  handlers:\n    - name: react\n      file: path=${mark}.handled state=touch\n`,
     );
-    const run = startTsible(["run", pb, "-i", inventory()]);
-    await started(`${mark}.started`);
-    run.signal("SIGINT");
-    const res = await run.done;
-    expect(res.code).toBe(99);
+    const res = await interruptOnceStarted(["run", pb, "-i", inventory()], `${mark}.started`);
     expect(taskStatuses(res.stdout)).toEqual([{ task: "changes", statuses: ["changed"] }]);
     expect(existsSync(`${mark}.handled`)).toBe(false);
   });
@@ -110,11 +112,10 @@ describe("interrupting a local run", () => {
       "grace",
       `    - name: slow\n      shell: touch ${mark}.started; sleep 37.25 & sleep 37.25; touch ${mark}.finished\n`,
     );
-    const run = startTsible(["run", pb, "-i", inventory(), "--grace-period", "1"]);
-    await started(`${mark}.started`);
-    run.signal("SIGINT");
-    const res = await run.done;
-    expect(res.code).toBe(99);
+    const res = await interruptOnceStarted(
+      ["run", pb, "-i", inventory(), "--grace-period", "1"],
+      `${mark}.started`,
+    );
     expect(res.ms).toBeLessThan(15_000);
     expect(res.stderr).toContain("grace period over");
     expect(res.stdout).toMatch(/fatal: \[localhost\]: FAILED! .*the 1 s grace period ended/);
@@ -145,11 +146,7 @@ describe("interrupting a local run", () => {
       "loop",
       `    - name: items\n      shell: touch ${mark}.{{ item }}; sleep 0.6\n      loop: [1, 2, 3, 4, 5, 6]\n`,
     );
-    const run = startTsible(["run", pb, "-i", inventory()]);
-    await started(`${mark}.1`);
-    run.signal("SIGINT");
-    const res = await run.done;
-    expect(res.code).toBe(99);
+    const res = await interruptOnceStarted(["run", pb, "-i", inventory()], `${mark}.1`);
     const done = [1, 2, 3, 4, 5, 6].filter((i) => existsSync(`${mark}.${i}`));
     expect(done.length).toBeLessThan(4);
     expect(res.stdout).toContain(`interrupted after ${done.length} of 6 items`);
@@ -158,11 +155,7 @@ describe("interrupting a local run", () => {
       "retry",
       `    - name: waits\n      shell: touch ${mark}.retry; false\n      register: r\n      until: r.rc == 0\n      retries: 5\n      delay: 20\n`,
     );
-    const waiting = startTsible(["run", retry, "-i", inventory()]);
-    await started(`${mark}.retry`);
-    waiting.signal("SIGINT");
-    const res2 = await waiting.done;
-    expect(res2.code).toBe(99);
+    const res2 = await interruptOnceStarted(["run", retry, "-i", inventory()], `${mark}.retry`);
     expect(res2.ms).toBeLessThan(15_000);
     expect(res2.stdout).toContain("interrupted while waiting to retry");
   });
@@ -211,11 +204,10 @@ describe.skipIf(skipSsh)("interrupting a run over ssh", () => {
       `    - name: slow\n      become: true\n      shell: touch ${mark}.started; sleep 36.5 & sleep 36.5; touch ${mark}.finished\n` +
         `    - name: next\n      file: path=${mark}.next state=touch\n`,
     );
-    const run = startTsible(["run", pb, "-i", inventory(TEST_USERS.nopw), "--grace-period", "1"]);
-    await started(`${mark}.started`);
-    run.signal("SIGINT");
-    const res = await run.done;
-    expect(res.code).toBe(99);
+    const res = await interruptOnceStarted(
+      ["run", pb, "-i", inventory(TEST_USERS.nopw), "--grace-period", "1"],
+      `${mark}.started`,
+    );
     expect(res.ms).toBeLessThan(15_000);
     expect(res.stdout).toMatch(/fatal: \[web\]: FAILED! .*grace period ended/);
     expect(existsSync(`${mark}.next`)).toBe(false);
