@@ -1,10 +1,9 @@
 import { isTsibleError, TsibleError } from "../errors.js";
+import { TSIBLE_VERSION } from "../version.js";
 import { displayError } from "./error-display.js";
 import type { CliIO } from "./io.js";
 
-export const VERSION = "0.1.0";
-
-const HELP = `tsible ${VERSION} — Ansible-style playbooks, in TypeScript
+const HELP = `tsible ${TSIBLE_VERSION} — Ansible-style playbooks, in TypeScript
 
 usage:
   tsible run PLAYBOOK -i INVENTORY [--check] [--diff] [options]   run a playbook (tsible run --help)
@@ -28,7 +27,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     switch (command) {
       case "--version":
       case "version":
-        io.out(`tsible ${VERSION}\n`);
+        io.out(`tsible ${TSIBLE_VERSION}\n`);
         return 0;
       case undefined:
       case "-h":

@@ -4,12 +4,11 @@ import type { LoadOptions } from "../load/context.js";
 import type { Playbook, PlaySpec, Role, TaskNode } from "../load/model.js";
 import { OMIT, renderValue } from "../vars/index.js";
 import type { SecretRegistry } from "../vault/index.js";
+import { TSIBLE_VERSION } from "../version.js";
 import type { EventSink } from "./events.js";
 import type { ConnectionHooks, HostState } from "./host.js";
 import type { RunOptions } from "./options.js";
 import { LayeredScope, markRendered, type VarLayer } from "./scope.js";
-
-export const TSIBLE_VERSION = "0.1.0";
 
 /** The run as a whole: shared by every play. */
 export interface RunContext {

@@ -7,8 +7,9 @@
 import { isAbsolute, relative } from "node:path";
 import type { Connection } from "../connection/types.js";
 import { isTsibleError, TsibleError } from "../errors.js";
+import { TSIBLE_VERSION } from "../version.js";
 import type { ConnectionHooks, HostState } from "./host.js";
-import { type RunContext, TSIBLE_VERSION } from "./play-run.js";
+import type { RunContext } from "./play-run.js";
 import {
   acquireLock,
   describeLock,
