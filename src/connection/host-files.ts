@@ -362,9 +362,10 @@ class OverlaidHostFiles implements HostFiles {
     const uid = attributes.owner === undefined ? undefined : await this.accounts.uidOf(attributes.owner);
     const gid = attributes.group === undefined ? undefined : await this.accounts.gidOf(attributes.group);
     if (this.check) {
+      // opaque: mkdirp only makes what the view lacks, so the host has nothing below it to list
       this.overlay.record(
         path,
-        { type: "directory", mode, uid: uid ?? id.uid, gid: gid ?? id.gid, opaque: false },
+        { type: "directory", mode, uid: uid ?? id.uid, gid: gid ?? id.gid, opaque: true },
         {
           action: "mkdir",
           mode,

@@ -35,6 +35,9 @@ describe("host files in check mode", () => {
     expect(await files.stat(join(dir, "kept"))).toMatchObject({ mode: 0o600, size: 5 });
     expect((await files.readFile(join(dir, "kept")))?.toString()).toBe("host\n");
     expect((await files.readdir(dir)).sort()).toEqual(["a", "kept"]);
+    // folders only check mode made list what it put there: the host has no such folder to read
+    expect(await files.readdir(join(dir, "a"))).toEqual(["b"]);
+    expect(await files.readdir(join(dir, "a/b"))).toEqual(["new"]);
     expect(snapshot(dir)).toEqual(before);
     expect(overlay.changes).toEqual([
       { action: "mkdir", path: join(dir, "a"), mode: 0o750 },
