@@ -8,6 +8,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statfsSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,9 +21,10 @@ import { rootOverSsh } from "./legacy-vps.js";
 import { snapshot } from "./snapshot.js";
 
 /**
- * migrate.yml under faults the injected failures (sandbox.test.ts) cannot make: the disk holding
- * the backups fills up in the middle of the backup, and the connection to the host is killed in the
- * middle of the move. Both need root: a tmpfs mount, and the test sshd logging in as root.
+ * migrate.yml under faults the injected failures (sandbox.test.ts) cannot make: a file system the
+ * migration writes to is too small (the preflight refuses), the disk holding the backups fills up
+ * in the middle of the backup, and the connection to the host is killed in the middle of the move.
+ * All need root: a tmpfs mount, and the test sshd logging in as root.
  */
 
 function tmpfsSkipReason(): string | undefined {
@@ -92,7 +94,112 @@ function dataAt(where: "legacy" | "target"): Record<string, Map<string, string>>
   return Object.fromEntries(Object.entries(paths).map(([name, path]) => [name, snapshot(join(base, path))]));
 }
 
+/** The legacy data items (uploads, certificates, logs) where the seed puts them. */
+const legacyData = (base = root) =>
+  ["uploads", "servers/infra/letsencrypt", "logs"].map((path) => join(legacy(base), path));
+
+/** What the paths take on disk, in KiB, item by item as the preflight adds them up (du -sk). */
+function kib(...paths: string[]): number {
+  return paths.reduce(
+    (sum, path) => sum + Number(execFileSync("du", ["-sk", path], { encoding: "utf8" }).split("\t")[0]),
+    0,
+  );
+}
+
+/** KiB free on the file system of `path`, as df reports it. */
+function freeKiB(path: string): number {
+  const st = statfsSync(path);
+  return (st.bavail * st.bsize) / 1024;
+}
+
+/** The margin inventory/sandbox keeps free on each file system (migrate_disk_margin_kb). */
+const MARGIN_KIB = 1024;
+
+/** The message of the preflight's refusal for lack of disk ("" when it did not refuse). */
+function diskRefusal(result: CliResult): string {
+  const task = taskOutput(result.stdout, "migrate : Enough free disk on each of them");
+  const fatal = /^fatal: \[sandbox\]: FAILED! => (.*)$/m.exec(task);
+  return fatal ? (JSON.parse(fatal[1]!) as { msg: string }).msg : "";
+}
+
+/** The preflight refused (in a check run and a real one alike) and the run went no further. */
+function expectRefusedBeforeAnyChange(result: CliResult): void {
+  expect(result.code, result.stdout).toBe(2);
+  expect(diskRefusal(result)).toMatch(/^Not enough free disk, nothing was changed: /);
+  expect(result.stdout).not.toContain("TASK [migrate : Step backup]");
+  expect(result.stdout).toMatch(/sandbox\s+: ok=\d+\s+changed=0\s+unreachable=0\s+failed=1/);
+}
+
 const fullDiskSkip = tmpfsSkipReason();
+
+describe.skipIf(fullDiskSkip)(
+  `a file system the migration writes to is too small${fullDiskSkip ? ` (skipped: ${fullDiskSkip})` : ""}`,
+  () => {
+    it("refuses before any change when the logs' own file system lacks room, though ems_root's has plenty", async () => {
+      await seed();
+      // a big log, and the logs folder of the new layout on a small file system of its own
+      writeFileSync(join(legacy(), "logs/big.log"), randomBytes(2 * 1024 * 1024));
+      const logs = join(target(), "logs");
+      mountTmpfs(logs, "2m");
+      const before = snapshot(root);
+      const logsKiB = kib(join(legacy(), "logs"));
+      const free = freeKiB(logs);
+      expect(free, "the logs would fit without the margin only").toBeLessThan(logsKiB + MARGIN_KIB);
+      expect(freeKiB(target()), "ems_root's file system has room").toBeGreaterThan(100 * 1024);
+
+      const checked = await run("inventory/sandbox", ["playbooks/migrate.yml", "--check"]);
+      const failed = await run("inventory/sandbox", ["playbooks/migrate.yml"]);
+      for (const result of [checked, failed]) {
+        expectRefusedBeforeAnyChange(result);
+        expect(diskRefusal(result)).toContain(
+          `the file system mounted at ${logs} needs ${logsKiB + MARGIN_KIB} KiB ` +
+            `(${logs}/legacy (logs moved) ${logsKiB} KiB + margin ${MARGIN_KIB} KiB) and has ${free} KiB free`,
+        );
+        // only the file system that lacks room is named
+        expect(diskRefusal(result).match(/mounted at/g)).toHaveLength(1);
+      }
+      expect(diskRefusal(checked)).toEqual(diskRefusal(failed));
+      // nothing on the host changed: the legacy data whole, no backup, no partial copy
+      expect(snapshot(root)).toEqual(before);
+    }, 120_000);
+
+    it("adds up what lands on one file system: the backup and the moved uploads each fit, together they do not", async () => {
+      await seed();
+      // the data tree (backups, uploads, certificates) on its own file system
+      const data = join(target(), "data");
+      mountTmpfs(data, "4m");
+      const before = snapshot(root);
+      const [uploads, letsencrypt] = legacyData() as [string, string, string];
+      const backupKiB = kib(...legacyData());
+      const uploadsKiB = kib(uploads);
+      const certsKiB = kib(letsencrypt);
+      const needKiB = uploadsKiB + certsKiB + backupKiB + MARGIN_KIB;
+      const free = freeKiB(data);
+      expect(free, "the backup alone fits").toBeGreaterThanOrEqual(backupKiB + MARGIN_KIB);
+      expect(free, "the moved uploads alone fit").toBeGreaterThanOrEqual(uploadsKiB + MARGIN_KIB);
+      expect(free, "together they do not").toBeLessThan(needKiB);
+
+      const checked = await run("inventory/sandbox", ["playbooks/migrate.yml", "--check"]);
+      const failed = await run("inventory/sandbox", ["playbooks/migrate.yml"]);
+      for (const result of [checked, failed]) {
+        expectRefusedBeforeAnyChange(result);
+        expect(diskRefusal(result)).toContain(
+          `the file system mounted at ${data} needs ${needKiB} KiB (` +
+            `${data}/uploads (uploads moved) ${uploadsKiB} KiB + ` +
+            `${data}/letsencrypt (letsencrypt moved) ${certsKiB} KiB + ` +
+            `${data}/backups (backup) ${backupKiB} KiB + margin ${MARGIN_KIB} KiB) and has ${free} KiB free`,
+        );
+      }
+      expect(snapshot(root)).toEqual(before);
+
+      // with room for the sum the same run migrates
+      const expected = dataAt("legacy");
+      execFileSync("mount", ["-o", `remount,size=${needKiB + 1024}k`, data]);
+      expectSuccess(await run("inventory/sandbox", ["playbooks/migrate.yml"]));
+      expect(dataAt("target")).toEqual(expected);
+    }, 120_000);
+  },
+);
 
 describe.skipIf(fullDiskSkip)(
   `a full disk during the backup${fullDiskSkip ? ` (skipped: ${fullDiskSkip})` : ""}`,
@@ -105,7 +212,19 @@ describe.skipIf(fullDiskSkip)(
       const before = snapshot(legacy());
       const data = dataAt("legacy");
 
-      const failed = await run("inventory/sandbox", ["playbooks/migrate.yml"]);
+      // the preflight sees that the backup cannot fit...
+      const refused = await run("inventory/sandbox", ["playbooks/migrate.yml"]);
+      expect(refused.code, refused.stdout).toBe(2);
+      expect(diskRefusal(refused)).toContain(`${backups} (backup) ${kib(...legacyData())} KiB`);
+      expect(snapshot(legacy())).toEqual(before);
+      expect(readdirSync(backups)).toEqual([]);
+
+      // ...so this is the disk that fills up after the preflight passed (another writer)
+      const failed = await run("inventory/sandbox", [
+        "playbooks/migrate.yml",
+        "-e",
+        "migrate_disk_check=false",
+      ]);
       expect(failed.code, failed.stdout).toBe(2);
       // the backup task failed with the host's own error
       const backupTask = taskOutput(
