@@ -3,6 +3,7 @@ import { runLocal } from "../connection/local.js";
 import { shellJoin, shq } from "../connection/quote.js";
 import type { ExecResult } from "../connection/types.js";
 import { guarded } from "./common/failure.js";
+import { landedItems } from "./rsync/landed.js";
 import { type RsyncArgs, rsyncFlags } from "./rsync/options.js";
 import { ProgressReporter, parseItemized } from "./rsync/output.js";
 import { startRelay } from "./rsync/relay.js";
@@ -19,7 +20,8 @@ const patterns = { type: "array", items: { type: "string", minLength: 1 } };
  * Ansible's synchronize: rsync between the controller and a host (push or pull), or within the host
  * (`local: true`). Over SSH the transfer runs through tsible's own connection (see rsync/relay.ts), so
  * it uses the run's identity, verified host keys, jump hosts and become. `changed` and `changed_files`
- * come from rsync's itemized output; check mode is `--dry-run`.
+ * come from rsync's itemized output (after a failure, only what stayed: rsync/landed.ts); check mode
+ * is `--dry-run`.
  */
 export const rsyncModule: ModuleDefinition<RsyncArgs> = {
   name: "rsync",
@@ -72,7 +74,7 @@ async function synchronize(ctx: ModuleContext, args: RsyncArgs): Promise<ModuleR
     const argv = [...flags, "--", localArg(src), localArg(dest)];
     const result = await ctx.exec(`rsync ${shellJoin(argv)}`, { onStdout });
     const cleanup = await cleanUpAfter(ctx, args, result, (script) => ctx.exec(script), dest);
-    return outcome(ctx, shellJoin(["rsync", ...argv]), result, undefined, cleanup);
+    return outcome(ctx, args, shellJoin(["rsync", ...argv]), result, undefined, cleanup);
   }
 
   const relay = await startRelay({ conn: ctx.conn, become: ctx.become, signal: ctx.signal });
@@ -88,7 +90,7 @@ async function synchronize(ctx: ModuleContext, args: RsyncArgs): Promise<ModuleR
     const cleanup = pull
       ? await cleanUpAfter(ctx, args, result, (script) => runLocal(script), dest)
       : await cleanUpAfter(ctx, args, result, (script) => ctx.exec(script), args.dest);
-    return outcome(ctx, shellJoin(["rsync", ...argv]), result, remote, cleanup);
+    return outcome(ctx, args, shellJoin(["rsync", ...argv]), result, remote, cleanup);
   } finally {
     await relay.close();
   }
@@ -127,6 +129,7 @@ export function delayDirCleanupScript(dest: string): string {
 /** The result in Ansible's shape; `remote` is the host side's outcome when it ran through the relay. */
 function outcome(
   ctx: ModuleContext,
+  args: RsyncArgs,
   cmd: string,
   result: ExecResult,
   remote: ExecResult | undefined,
@@ -141,8 +144,14 @@ function outcome(
     ]
       .filter((t) => t)
       .join("\n");
+    // rsync itemizes what it starts on: only what stayed after the failure is a change
+    const landed = landedItems(items.lines, {
+      rc: result.rc,
+      stderr: [result.stderr, remote?.stderr].join("\n"),
+      delayed: !args.rsync_opts?.includes("--no-delay-updates"),
+    });
     return {
-      changed: items.lines.length > 0,
+      changed: landed.length > 0,
       failed: true,
       rc: result.rc,
       cmd,

@@ -26,13 +26,21 @@ export function parseItemized(stdout: string): ItemizedChanges {
   return { lines, files };
 }
 
-/** `>f.st...... name`, `cL+++++++++ link -> target`, `*deleting   name`: the name. */
-function itemPath(line: string): string {
+/**
+ * `>f.st...... name`, `cL+++++++++ link -> target`, `*deleting   name`: the name as rsync wrote it,
+ * its `\#ooo` escapes kept (as in rsync's error messages).
+ */
+export function itemName(line: string): string {
   const code = line.slice(0, 11);
   let name = line.slice(12);
   if (code[1] === "L") name = name.replace(/ -> .*$/, "");
   if (code[0] === "h") name = name.replace(/ => .*$/, "");
-  return name.replace(/\\#([0-7]{3})/g, (_all, octal: string) =>
+  return name;
+}
+
+/** The item's path with rsync's escapes decoded. */
+function itemPath(line: string): string {
+  return itemName(line).replace(/\\#([0-7]{3})/g, (_all, octal: string) =>
     String.fromCharCode(Number.parseInt(octal, 8)),
   );
 }

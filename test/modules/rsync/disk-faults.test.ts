@@ -96,6 +96,11 @@ describe.skipIf(skip)(`synchronize into a full disk${skip ? ` (skipped: ${skip})
       const before = hostStates(mount);
       const failed = await tsible(["run", playbook(name, [...task]), "-i", inventory]);
       expectFailedOnEveryHost(failed, (host) => join(mount.dir, host, folder), /no space left on device/i);
+      // rsync listed the files it set out to send, but none of them landed
+      const fatalLines = failed.stdout.split("\n").filter((l) => l.startsWith("fatal: "));
+      expect(fatalLines.map((l) => l.match(/"changed": \w+/)?.[0])).toEqual(
+        DISK_HOSTS.map(() => '"changed": false'),
+      );
       // rsync stops its remote shell (the relay script) with SIGUSR1: no inspector, no crash
       expect(failed.stdout).not.toMatch(/Debugger listening|inspector|EPIPE|Unhandled/);
       expect(hostStates(mount)).toEqual(before);
