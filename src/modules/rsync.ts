@@ -84,8 +84,9 @@ async function synchronize(ctx: ModuleContext, args: RsyncArgs): Promise<ModuleR
       : [controllerPath(args.src), `${REMOTE}:${args.dest}`];
     // the relay's --rsh comes after rsync_opts: rsync takes the last one, so it cannot be replaced
     const argv = [...flags, `--rsh=${relay.rsh}`, "--", src, dest];
-    const result = await spawnRsync(argv, { env: relay.env, signal: ctx.signal, onStdout });
+    const local = await spawnRsync(argv, { env: relay.env, signal: ctx.signal, onStdout });
     const remote = await relay.finished();
+    const result = withHostExitCode(local, remote);
     // the receiving side: the host on a push, the controller on a pull
     const cleanup = pull
       ? await cleanUpAfter(ctx, args, result, (script) => runLocal(script), dest)
@@ -94,6 +95,15 @@ async function synchronize(ctx: ModuleContext, args: RsyncArgs): Promise<ModuleR
   } finally {
     await relay.close();
   }
+}
+
+/**
+ * rsync learns how the host's side ended from its remote shell's exit code, as ssh passes it on. The
+ * relay's shell exits 0, so files the host could not write (23) or found vanished (24) would pass
+ * for a success: the host's code is taken here instead.
+ */
+function withHostExitCode(local: ExecResult, remote: ExecResult | undefined): ExecResult {
+  return local.rc === 0 && remote !== undefined && remote.rc !== 0 ? { ...local, rc: remote.rc } : local;
 }
 
 /**
