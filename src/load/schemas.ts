@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from "ajv";
 import { didYouMean, type SourceLocation, TsibleError } from "../errors.js";
 import { keyLocationOf, locationOf } from "./locations.js";
+import { validators } from "./validators.generated.js";
 
 type Schema = Record<string, unknown>;
 
@@ -123,16 +124,10 @@ export function schemaKey(schema: Schema): string {
 
 /**
  * Validators that `npm run build` compiled ahead (scripts/compile-validators.mjs): compiling the
- * keyword and module schemas at every start cost 100-250 ms. A schema not among them (a source
- * tree without a build, a changed schema) is compiled here as before.
+ * keyword and module schemas at every start cost 100-250 ms. A schema not among them (the source
+ * tree's empty placeholder, a changed schema) is compiled here as before.
  */
-const precompiled: Record<string, ValidateFunction> = await import(
-  // only dist/ has it; a variable keeps the type checker from looking for it in src/
-  ["./validators", "generated.js"].join(".")
-).then(
-  (m: { validators: Record<string, ValidateFunction> }) => m.validators,
-  () => ({}),
-);
+const precompiled = validators;
 
 const compiled = new WeakMap<Schema, ValidateFunction>();
 let ajv: AjvClass | undefined;
