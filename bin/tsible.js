@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { runFromProcess } from "../dist/cli/process.js";
+import { loadCli } from "./load-cli.js";
 
-runFromProcess();
+(await loadCli()).runFromProcess();

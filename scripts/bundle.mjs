@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+/**
+ * Part of `npm run build`, after tsc and the validators: bundles dist/ and the pure-JS dependencies
+ * into dist/tsible.cjs, then runs it once on the repo's playbooks so that bin/load-cli.js stores V8's
+ * code cache beside it. Node 20 has no module compile cache: loading ~300 modules and compiling
+ * them cost 300-500 ms at every start, more than a whole 40-task run's remote work.
+ */
+
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const DIST = join(ROOT, "dist");
+const BUNDLE = join(DIST, "tsible.cjs");
+
+/** The package a file belongs to, and the file's path inside it. */
+function packageOf(file) {
+  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest)) {
+      const { name } = JSON.parse(readFileSync(manifest, "utf8"));
+      if (name) return { name, inside: relative(dir, file).split(sep).join("/") };
+    }
+  }
+  throw new Error(`no package.json above ${file}`);
+}
+
+/**
+ * A native addon cannot be bundled: ssh2's sshcrypto.node is loaded from its installed package,
+ * found at run time, so the bundle works wherever npm put ssh2.
+ */
+const nativeAddons = {
+  name: "native-addons",
+  setup(b) {
+    b.onResolve({ filter: /\.node$/ }, (args) => ({
+      path: join(args.resolveDir, args.path),
+      namespace: "native-addon",
+    }));
+    b.onLoad({ filter: /.*/, namespace: "native-addon" }, (args) => {
+      const { name, inside } = packageOf(args.path);
+      // a variable, not a literal, so that esbuild leaves the lookup to run time
+      const lines = [
+        'const path = require("node:path");',
+        `const manifest = ${JSON.stringify(`${name}/package.json`)};`,
+        `module.exports = require(path.join(path.dirname(require.resolve(manifest)), ${JSON.stringify(inside)}));`,
+      ];
+      return {
+        contents: lines.join("\n"),
+        loader: "js",
+      };
+    });
+  },
+};
+
+await build({
+  entryPoints: [join(DIST, "cli/process.js")],
+  outfile: BUNDLE,
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  // loaded with createRequire only when needed (a template Handlebars must render, a schema not
+  // compiled ahead); cpu-features is an optional native package of ssh2's
+  external: ["ajv", "handlebars", "cpu-features"],
+  define: { "import.meta.url": "__tsible_bundle_url" },
+  banner: { js: 'const __tsible_bundle_url = require("node:url").pathToFileURL(__filename).href;' },
+  plugins: [nativeAddons],
+  // a smaller file reads and loads faster; stack traces map back to src/ with --enable-source-maps
+  minifyWhitespace: true,
+  sourcemap: "linked",
+  sourcesContent: false,
+  logLevel: "warning",
+});
+
+// The code cache holds what one run compiled: a syntax check of every playbook covers loading,
+// validation and templating, which every run does first.
+rmSync(`${BUNDLE}.cache`, { force: true });
+const playbooks = readdirSync(join(ROOT, "playbooks"))
+  .filter((f) => /\.ya?ml$/.test(f))
+  .map((f) => join(ROOT, "playbooks", f));
+execFileSync(process.execPath, [join(ROOT, "bin/tsible.js"), "run", ...playbooks, "--syntax-check"], {
+  cwd: ROOT,
+  stdio: ["ignore", "ignore", "inherit"],
+});
+if (!existsSync(`${BUNDLE}.cache`)) throw new Error("the warm-up run stored no code cache");
+process.stdout.write(`bundled ${relative(ROOT, BUNDLE)} with its code cache\n`);
