@@ -1,14 +1,18 @@
 import type { ExecResult } from "../connection/types.js";
 import { commandFailed, runWords } from "./docker/cli.js";
+import { CheckModeView } from "./docker/compose-check-view.js";
 import {
+  type ComposeLocation,
   type ComposeTool,
   detectCompose,
+  parseHashes,
   projectNameFromConfigJson,
   v1ProjectName,
 } from "./docker/compose-cli.js";
 import { type ComposeEvent, parseComposeV1Events, parseComposeV2Events } from "./docker/compose-events.js";
 import {
   type ComposeState,
+  describePlan,
   type PlannedAction,
   planCompose,
   type RecreatePolicy,
@@ -46,7 +50,8 @@ const stringList = { type: "array", items: { type: "string", minLength: 1 } };
 /**
  * Compose projects through the v2 plugin or, failing that, docker-compose v1. `changed` comes from the
  * containers themselves (ids, states, start times before and after); check mode compares `config --hash`
- * with the running containers' config-hash labels and touches nothing.
+ * with the running containers' config-hash labels and touches nothing. When earlier tasks would have
+ * written the project's files, check mode has compose read them as they would be (compose-check-view.ts).
  */
 export const dockerCompose: ModuleDefinition<DockerComposeArgs> = {
   name: "docker_compose",
@@ -88,7 +93,11 @@ export const dockerCompose: ModuleDefinition<DockerComposeArgs> = {
         msg: "docker-compose v1 reads a single env file; list one in env_files",
       };
     const project = new ComposeProject(ctx, tool, args);
-    return project.run();
+    try {
+      return await project.run();
+    } finally {
+      await project.view?.remove();
+    }
   },
 };
 
@@ -96,6 +105,8 @@ class ComposeProject {
   private readonly state: ComposeState;
   private readonly events: ComposeEvent[] = [];
   private name = "";
+  /** Check mode, project files changed by earlier tasks: compose reads their staged copy. */
+  view: CheckModeView | undefined;
 
   constructor(
     private readonly ctx: ModuleContext,
@@ -106,6 +117,11 @@ class ComposeProject {
   }
 
   async run(): Promise<ModuleResult> {
+    if (this.ctx.check) {
+      const view = await CheckModeView.open(this.ctx, this.args);
+      if (view instanceof CheckModeView) this.view = view;
+      else if (view) return view;
+    }
     this.name = this.args.project_name ?? (await this.discoverName());
     // `config --hash=*` names every service with its hash: one (slow, for v1) compose call for both
     const hashes = await this.configHashes();
@@ -132,14 +148,20 @@ class ComposeProject {
     });
     const volumesBefore = this.removesVolumes() ? await projectVolumes(this.ctx, this.name) : [];
     if (this.ctx.check) {
-      const changed = plan.length > 0 || volumesBefore.length > 0;
-      return this.result(
+      const inexact = this.view?.inexact;
+      // a file change compose cannot evaluate exactly is still a change: never a false "ok"
+      const changed = plan.length > 0 || volumesBefore.length > 0 || inexact !== undefined;
+      const out = this.result(
         changed,
         before,
         plan,
         volumesBefore.map((v) => `volume ${v} removed`),
         before,
       );
+      out.msg = inexact
+        ? `check mode: predicted changed from the file change (${inexact}); ${describePlan(plan)}`
+        : `check mode: ${describePlan(plan)}`;
+      return out;
     }
 
     const applied = await this.apply(selected);
@@ -244,27 +266,33 @@ class ComposeProject {
   }
 
   private async configHashes(): Promise<Map<string, string> | ModuleResult> {
-    const hashes = new Map<string, string>();
     const result = await this.compose(["config", "--hash=*"]);
     if (result.rc !== 0) return this.failed("compose config --hash", result);
-    for (const line of lines(result.stdout)) {
-      const [service, hash] = line.split(/\s+/);
-      if (service && hash) hashes.set(service, hash);
-    }
-    return hashes;
+    const hashes = parseHashes(result.stdout);
+    if (!this.view) return hashes;
+    const again = await this.view.relocatedHashes(hashes, (command, at) => this.compose(command, true, at));
+    return again instanceof Map ? again : this.failed("compose config", again);
   }
 
-  private compose(command: string[], withName = true): Promise<ExecResult> {
+  private compose(command: string[], withName = true, at?: ComposeLocation): Promise<ExecResult> {
+    const where = at ??
+      this.view?.location ?? {
+        cwd: this.args.project_src,
+        files: this.args.files ?? [],
+        envFiles: this.args.env_files ?? [],
+      };
     const global = [
       ...(withName && this.name ? ["-p", this.name] : []),
-      ...(this.args.files ?? []).flatMap((f) => ["-f", f]),
-      ...(this.args.env_files ?? []).flatMap((f) => ["--env-file", f]),
+      ...where.files.flatMap((f) => ["-f", f]),
+      ...where.envFiles.flatMap((f) => ["--env-file", f]),
     ];
-    return runWords(this.ctx, [...this.tool.argv0, ...global, ...command], { cwd: this.args.project_src });
+    return runWords(this.ctx, [...this.tool.argv0, ...global, ...command], { cwd: where.cwd });
   }
 
   private failed(what: string, result: ExecResult): ModuleResult {
-    return commandFailed(what, result, { project_name: this.name, actions: this.events });
+    // compose names the staged copy's paths: the operator knows the project's own
+    const shown = this.view ? this.view.hostPaths(result) : result;
+    return commandFailed(what, shown, { project_name: this.name, actions: this.events });
   }
 
   private result(
@@ -309,11 +337,4 @@ function describeContainer(c: ProjectContainer) {
 
 function listing(containers: ProjectContainer[]): string {
   return containers.map((c) => `${c.name} (${c.service}): ${c.state}\n`).join("");
-}
-
-function lines(text: string): string[] {
-  return text
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l !== "");
 }

@@ -17,6 +17,13 @@ export function parseComposeVersion(text: string): { version: string; major: num
   return { version: match[0].replace(/^v/, ""), major: Number(match[1]) };
 }
 
+/** Where compose runs and which files it is told about (`-f`, `--env-file`). */
+export interface ComposeLocation {
+  cwd: string;
+  files: string[];
+  envFiles: string[];
+}
+
 /** Per connection: asking costs a second per call with v1 (a Python start-up). */
 const detected = new WeakMap<object, ComposeTool>();
 
@@ -48,4 +55,14 @@ export function v1ProjectName(projectSrc: string): string {
 export function projectNameFromConfigJson(text: string): string | undefined {
   const config = parseJson<{ name?: unknown }>(text);
   return typeof config?.name === "string" && config.name !== "" ? config.name : undefined;
+}
+
+/** `config --hash=*` output: one `service hash` per line. */
+export function parseHashes(text: string): Map<string, string> {
+  const hashes = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    const [service, hash] = line.trim().split(/\s+/);
+    if (service && hash) hashes.set(service, hash);
+  }
+  return hashes;
 }

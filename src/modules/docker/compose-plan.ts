@@ -63,3 +63,15 @@ export function planCompose(input: PlanInput): PlannedAction[] {
   }
   return plan;
 }
+
+/** The plan in a line for check mode's message: `would create web, db; would recreate app_web_1`. */
+export function describePlan(plan: PlannedAction[]): string {
+  if (plan.length === 0) return "nothing to do";
+  const byAction = new Map<PlannedAction["action"], string[]>();
+  for (const p of plan) {
+    const names = byAction.get(p.action) ?? [];
+    names.push(p.container ?? p.service);
+    byAction.set(p.action, names);
+  }
+  return [...byAction].map(([action, names]) => `would ${action} ${names.join(", ")}`).join("; ");
+}

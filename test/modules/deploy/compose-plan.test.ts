@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { type PlanInput, planCompose } from "../../../src/modules/docker/compose-plan.js";
+import { describePlan, type PlanInput, planCompose } from "../../../src/modules/docker/compose-plan.js";
 import { containerChanges, type ProjectContainer } from "../../../src/modules/docker/containers.js";
 
 const c = (
@@ -126,5 +126,18 @@ describe("containerChanges: the real outcome, from two looks at the project", ()
     expect(containerChanges([c("a", "web", "running", "h")], [c("a", "web", "running", "h", "t2")])).toEqual([
       "a restarted",
     ]);
+  });
+});
+
+describe("describePlan", () => {
+  test("one line per kind of action, in plan order, naming containers where they exist", () => {
+    expect(describePlan([])).toBe("nothing to do");
+    expect(
+      describePlan([
+        { service: "web", action: "create" },
+        { service: "db", container: "p_db_1", action: "recreate" },
+        { service: "worker", action: "create" },
+      ]),
+    ).toBe("would create web, worker; would recreate p_db_1");
   });
 });

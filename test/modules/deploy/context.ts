@@ -1,5 +1,6 @@
 import { Ajv } from "ajv";
-import type { HostFiles } from "../../../src/connection/host-files.js";
+import { CheckOverlay } from "../../../src/connection/check-overlay.js";
+import { createHostFiles } from "../../../src/connection/host-files.js";
 import { LocalConnection } from "../../../src/connection/local.js";
 import type { ExecOptions } from "../../../src/connection/types.js";
 import type { AnyModule, ModuleContext, ModuleResult } from "../../../src/modules/types.js";
@@ -23,19 +24,22 @@ export function localContext(opts: { check?: boolean; diff?: boolean } = {}): {
   const unsupported = (what: string) => () => {
     throw new Error(`${what} is not available in the deployment-module tests`);
   };
+  const check = opts.check ?? false;
+  const exec = (command: string, execOpts?: Omit<ExecOptions, "become">) => {
+    log.commands.push(command);
+    return conn.exec(command, execOpts);
+  };
   const ctx: ModuleContext = {
     host: "localhost",
     conn,
-    files: {} as HostFiles,
-    check: opts.check ?? false,
+    // the real check-mode file view, over an overlay of its own: nothing written by earlier tasks
+    files: createHostFiles({ transport: conn.files, exec, check, overlay: new CheckOverlay() }),
+    check,
     diff: opts.diff ?? false,
     become: undefined,
     signal: new AbortController().signal,
     location: undefined,
-    exec(command: string, execOpts?: Omit<ExecOptions, "become">) {
-      log.commands.push(command);
-      return conn.exec(command, execOpts);
-    },
+    exec,
     evaluate: unsupported("evaluate"),
     condition: unsupported("condition"),
     findLocal: unsupported("findLocal"),
