@@ -2,7 +2,8 @@
  * Loads the CLI: dist/tsible.cjs (scripts/bundle.mjs) through V8's code cache kept beside it, or
  * dist/cli/process.js when the build made no bundle. The cache saves compiling the bundle at every
  * start; V8 refuses one made by another Node or with other flags, and then this run compiles as
- * usual and leaves a fresh cache for the next.
+ * usual and leaves a fresh cache for the next. TSIBLE_STORE_CODE_CACHE=1 stores it at exit even
+ * when V8 took it, adding what this run compiled (the build's warm-up runs use it).
  */
 
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -19,7 +20,8 @@ export async function loadCli() {
   const cacheFile = `${bundle}.cache`;
   const cachedData = readOptional(cacheFile);
   const script = new Script(Module.wrap(readFileSync(bundle, "utf8")), { filename: bundle, cachedData });
-  if (!cachedData || script.cachedDataRejected) process.once("exit", () => storeCache(script, cacheFile));
+  const store = !cachedData || script.cachedDataRejected || process.env.TSIBLE_STORE_CODE_CACHE === "1";
+  if (store) process.once("exit", () => storeCache(script, cacheFile));
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, DIST);
   return module.exports;

@@ -1,16 +1,18 @@
 #!/usr/bin/env node
 /**
  * Part of `npm run build`, after tsc and the validators: bundles dist/ and the pure-JS dependencies
- * into dist/tsible.cjs, then runs it once on the repo's playbooks so that bin/load-cli.js stores V8's
- * code cache beside it. Node 20 has no module compile cache: loading ~300 modules and compiling
+ * into dist/tsible.cjs, then runs it on the repo's playbooks and on a local one so that
+ * bin/load-cli.js stores V8's code cache beside it. Node 20 has no module compile cache: loading ~300 modules and compiling
  * them cost 300-500 ms at every start, more than a whole 40-task run's remote work.
  */
 
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { writeBenchPlaybook } from "./bench/playbook.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const DIST = join(ROOT, "dist");
@@ -75,15 +77,32 @@ await build({
   logLevel: "warning",
 });
 
-// The code cache holds what one run compiled: a syntax check of every playbook covers loading,
-// validation and templating, which every run does first.
+// The code cache holds what the warm-up runs compiled, each run adding to the last: a syntax check
+// of every repo playbook (loading, roles, validation), then the everyday modules (file, copy,
+// template, lineinfile, command) on this machine in a temp folder: a real run, a run that changes
+// nothing and a --check --diff run. The SSH code is compiled at first use, as before.
+function warmUp(args) {
+  execFileSync(process.execPath, [join(ROOT, "bin/tsible.js"), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, TSIBLE_STORE_CODE_CACHE: "1", NO_COLOR: "1" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+}
+
 rmSync(`${BUNDLE}.cache`, { force: true });
 const playbooks = readdirSync(join(ROOT, "playbooks"))
   .filter((f) => /\.ya?ml$/.test(f))
   .map((f) => join(ROOT, "playbooks", f));
-execFileSync(process.execPath, [join(ROOT, "bin/tsible.js"), "run", ...playbooks, "--syntax-check"], {
-  cwd: ROOT,
-  stdio: ["ignore", "ignore", "inherit"],
-});
-if (!existsSync(`${BUNDLE}.cache`)) throw new Error("the warm-up run stored no code cache");
+warmUp(["run", ...playbooks, "--syntax-check"]);
+const work = mkdtempSync(join(tmpdir(), "tsible-warm-up-"));
+try {
+  const { path: playbook } = writeBenchPlaybook(work);
+  const inventory = join(work, "inventory");
+  writeFileSync(inventory, `warm-up ansible_connection=local base=${join(work, "host")}\n`);
+  for (const extra of [[], [], ["--check", "--diff"]])
+    warmUp(["run", playbook, "-i", inventory, "--no-lock", ...extra]);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+if (!existsSync(`${BUNDLE}.cache`)) throw new Error("the warm-up runs stored no code cache");
 process.stdout.write(`bundled ${relative(ROOT, BUNDLE)} with its code cache\n`);

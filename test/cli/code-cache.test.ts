@@ -86,6 +86,18 @@ describe("the bundled CLI and its code cache", () => {
     expect(identity(cacheOf(install))).toEqual(kept); // accepted this time
   });
 
+  it("adds to an accepted cache when asked (TSIBLE_STORE_CODE_CACHE=1, the build's warm-up)", async () => {
+    const before = identity(cacheOf(install));
+    const res = await runProcess(process.execPath, [join(install, "bin/tsible.js"), ...syntaxCheck], {
+      env: { TSIBLE_STORE_CODE_CACHE: "1" },
+    });
+    expect(res.code).toBe(0);
+    const stored = identity(cacheOf(install));
+    expect(stored.ino).not.toBe(before.ino);
+    expect((await run(install, syntaxCheck)).code).toBe(0);
+    expect(identity(cacheOf(install))).toEqual(stored); // the stored one is accepted
+  });
+
   it("runs without a cache, and stores one", async () => {
     rmSync(cacheOf(install));
     const res = await run(install, ["--version"]);
