@@ -30,7 +30,8 @@ export interface ArchiveArgs {
 /**
  * tar.gz archives on the host with GNU tar (`--numeric-owner`: modes, owners and symlinks kept), and a
  * sha256 manifest of every regular file written inside the archive (MANIFEST.sha256) and beside it.
- * An archive whose manifest equals the tree's is left alone; metadata-only changes need `force`.
+ * An archive whose manifests (inside and beside it) equal the tree's is left alone; metadata-only
+ * changes need `force`.
  */
 export const archive: ModuleDefinition<ArchiveArgs> = {
   name: "archive",
@@ -65,8 +66,9 @@ export const archive: ModuleDefinition<ArchiveArgs> = {
       return { changed: false, failed: true, msg: current.stderr.trim() || "cannot read the tree" };
     const actual = parseManifest(current.stdout);
 
-    const storedText = await readStoredManifest(ctx, manifestPath, args.dest);
+    const beside = await readManifestBeside(ctx, manifestPath);
     if (args.state === "verify") {
+      const storedText = beside ?? (await readManifestInside(ctx, args.dest));
       if (storedText === undefined)
         return {
           changed: false,
@@ -87,8 +89,12 @@ export const archive: ModuleDefinition<ArchiveArgs> = {
       };
     }
 
-    const archiveExists = (await ctx.exec(`[ -f ${shq(args.dest)} ]`)).rc === 0;
-    const same = archiveExists && storedText !== undefined && storedText === current.stdout;
+    // the archive is left alone only when its own manifest and the one beside it both match the tree:
+    // an archive written without its manifest (a run cut off between the two), or a manifest beside
+    // an older archive, is written again
+    const inside = await readManifestInside(ctx, args.dest);
+    const same = inside === current.stdout && beside === current.stdout;
+    const storedText = inside ?? beside;
     const base = { dest: args.dest, manifest: manifestPath, root, files: actual.size };
     if (same && !args.force) return { changed: false, ...base };
     const diff = ctx.diff
@@ -116,12 +122,16 @@ export const archive: ModuleDefinition<ArchiveArgs> = {
   },
 };
 
-/** The manifest beside the archive, else the one inside it; undefined when neither exists. */
-async function readStoredManifest(ctx: ModuleContext, manifestPath: string, dest: string) {
+/** The manifest beside the archive; undefined when there is none. */
+async function readManifestBeside(ctx: ModuleContext, manifestPath: string): Promise<string | undefined> {
   const beside = await ctx.exec(
     `if [ -f ${shq(manifestPath)} ]; then cat -- ${shq(manifestPath)}; else exit 3; fi`,
   );
-  if (beside.rc === 0) return beside.stdout;
+  return beside.rc === 0 ? beside.stdout : undefined;
+}
+
+/** The manifest inside the archive; undefined when there is no archive or it holds none. */
+async function readManifestInside(ctx: ModuleContext, dest: string): Promise<string | undefined> {
   const inside = await ctx.exec(`[ -f ${shq(dest)} ] && ${readEmbeddedManifestScript(dest)}`);
   return inside.rc === 0 ? inside.stdout : undefined;
 }

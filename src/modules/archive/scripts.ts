@@ -27,7 +27,9 @@ export function treeManifestScript(root: string, names: string[]): string {
 
 /**
  * Writes the archive: the manifest first (inside, at the root), then the members with numeric owners,
- * modes and symlinks as they are; both land in place by rename, the archive with `mode`.
+ * modes and symlinks as they are. Both land in place by rename, the archive (with `mode`) before the
+ * manifest beside it: cut off between the two, the old manifest no longer matches the tree and the
+ * next run writes both again.
  */
 export function createArchiveScript(opts: {
   root: string;
@@ -47,8 +49,8 @@ export function createArchiveScript(opts: {
     `tar --numeric-owner -czf "$tmp/archive" -C "$tmp" ${MANIFEST_NAME} -C ${shq(opts.root)} -- ${shellJoin(opts.names)}`,
     `chmod ${opts.mode} "$tmp/archive"`,
     `cp -- "$tmp/${MANIFEST_NAME}" "$tmp/manifest"`,
-    `mv -f -- "$tmp/manifest" ${shq(opts.manifestPath)}`,
     `mv -f -- "$tmp/archive" ${shq(opts.dest)}`,
+    `mv -f -- "$tmp/manifest" ${shq(opts.manifestPath)}`,
     `cat -- ${shq(opts.manifestPath)}`,
   ].join("\n");
 }
@@ -56,9 +58,12 @@ export function createArchiveScript(opts: {
 /** Tar options that leave the embedded manifest out of extraction and comparison. */
 const SKIP_MANIFEST = ["--anchored", `--exclude=${MANIFEST_NAME}`];
 
-/** Prints the manifest stored inside an archive (rc != 0 when it has none). */
+/**
+ * Prints the manifest stored inside an archive (rc != 0 when it has none); tar stops at it, which is
+ * the first member of the archives this module writes.
+ */
 export function readEmbeddedManifestScript(src: string): string {
-  return shellJoin(["tar", "-xzOf", src, MANIFEST_NAME]);
+  return shellJoin(["tar", "-xzOf", src, "--occurrence=1", MANIFEST_NAME]);
 }
 
 /** `tar --compare`: rc 0 when the files on disk match the archive (contents, modes, owners, times, links). */

@@ -18,6 +18,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { compareManifests, parseManifest } from "../../../src/modules/archive/manifest.js";
 import { archive } from "../../../src/modules/archive.js";
 import { unarchive } from "../../../src/modules/unarchive.js";
+import { tmpfsSkipReason } from "../../helpers/disk.js";
 import { runModule } from "./context.js";
 
 const ODD = ['we ird "quoted" $name', "new\nline", "-dash", "back\\slash", "ünïcødé ✓"];
@@ -127,6 +128,87 @@ describe("archive and unarchive with GNU tar on the host", () => {
     expect(() => statSync(other)).toThrow();
   });
 });
+
+/** `path` made a mount point (bound onto itself): renaming onto it fails with EBUSY until `undo()`. */
+function pinInPlace(path: string): { undo(): void } {
+  execFileSync("mount", ["--bind", path, path]);
+  return { undo: () => execFileSync("umount", [path]) };
+}
+
+const mountSkip = tmpfsSkipReason();
+describe.skipIf(mountSkip)(
+  `an archive cut off between its two renames${mountSkip ? ` (skipped: ${mountSkip})` : ""}`,
+  () => {
+    const work = mkdtempSync(join(tmpdir(), "tsible-archive-cut-"));
+    const app = join(work, "srv", "app");
+    const dest = join(work, "backups", "app.tar.gz");
+    const manifest = `${dest}.sha256`;
+    mkdirSync(app, { recursive: true });
+    mkdirSync(join(work, "backups"));
+    afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+    /** The archive holds the tree as it is now, and its manifest inside equals the one at `beside`. */
+    function expectConsistent(beside: string): void {
+      const inside = execFileSync("tar", ["-xzOf", dest, "MANIFEST.sha256"], { encoding: "utf8" });
+      expect(readFileSync(beside, "utf8")).toBe(inside);
+      expect(
+        execFileSync("sha256sum", ["-c", "--quiet", beside], { cwd: join(work, "srv") }).toString(),
+      ).toBe("");
+      expect(execFileSync("tar", ["-xzOf", dest, "app/version"], { encoding: "utf8" })).toBe(
+        readFileSync(join(app, "version"), "utf8"),
+      );
+    }
+
+    test("the archive's rename fails: the task fails, and the next run writes archive and manifest again", async () => {
+      writeFileSync(join(app, "version"), "v1\n");
+      expect((await runModule(archive, { path: app, dest })).changed).toBe(true);
+      writeFileSync(join(app, "version"), "v2\n");
+      const pinned = pinInPlace(dest);
+      let failed: Awaited<ReturnType<typeof runModule>>;
+      try {
+        failed = await runModule(archive, { path: app, dest });
+      } finally {
+        pinned.undo();
+      }
+      expect(failed).toMatchObject({
+        failed: true,
+        msg: expect.stringContaining(`archive ${dest} on localhost`),
+      });
+      expect(failed.msg).toMatch(/busy/i);
+
+      const repaired = await runModule(archive, { path: app, dest });
+      expect(repaired).toMatchObject({ changed: true, files: 1 });
+      expectConsistent(manifest);
+      expect((await runModule(archive, { path: app, dest })).changed).toBe(false);
+    });
+
+    test("the manifest's rename fails after the archive landed: the next run writes the manifest too", async () => {
+      const elsewhere = join(work, "manifests", "app.sha256"); // a folder not made yet
+      writeFileSync(join(app, "version"), "v3\n");
+      const failed = await runModule(archive, { path: app, dest, manifest: elsewhere });
+      expect(failed).toMatchObject({ failed: true, msg: expect.stringContaining("manifests/app.sha256") });
+
+      mkdirSync(join(work, "manifests"));
+      const repaired = await runModule(archive, { path: app, dest, manifest: elsewhere });
+      expect(repaired.changed).toBe(true);
+      expectConsistent(elsewhere);
+      expect((await runModule(archive, { path: app, dest, manifest: elsewhere })).changed).toBe(false);
+    });
+
+    test("a manifest beside an older archive (what a cut-off run used to leave) is not taken for it", async () => {
+      writeFileSync(join(app, "version"), "v4\n");
+      const v4 = execFileSync("sh", ["-c", "find app -type f | sort | xargs sha256sum --"], {
+        cwd: join(work, "srv"),
+        encoding: "utf8",
+      });
+      writeFileSync(manifest, v4);
+      const predicted = await runModule(archive, { path: app, dest }, { check: true });
+      expect(predicted.changed).toBe(true);
+      expect((await runModule(archive, { path: app, dest })).changed).toBe(true);
+      expectConsistent(manifest);
+    });
+  },
+);
 
 describe("manifest parsing (sha256sum's escapes)", () => {
   test("escaped names and comparisons", () => {
