@@ -6,7 +6,7 @@
  * them cost 300-500 ms at every start, more than a whole 40-task run's remote work.
  */
 
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
@@ -64,6 +64,9 @@ await build({
   platform: "node",
   format: "cjs",
   target: "node20",
+  // vm.Script (bin/load-cli.js) has no loader for import(): a lazy import of a node builtin or an
+  // outside package becomes a require() when first reached
+  supported: { "dynamic-import": false },
   // loaded with createRequire only when needed (a template Handlebars must render, a schema not
   // compiled ahead); cpu-features is an optional native package of ssh2's
   external: ["ajv", "handlebars", "cpu-features"],
@@ -76,17 +79,22 @@ await build({
   sourcesContent: false,
   logLevel: "warning",
 });
+const leftImport = /(?<![\w$.])import\(/.exec(readFileSync(BUNDLE, "utf8"));
+if (leftImport) throw new Error(`dist/tsible.cjs still calls import() at offset ${leftImport.index}`);
 
 // The code cache holds what the warm-up runs compiled, each run adding to the last: a syntax check
 // of every repo playbook (loading, roles, validation), then the everyday modules (file, copy,
 // template, lineinfile, command) on this machine in a temp folder: a real run, a run that changes
 // nothing and a --check --diff run. The SSH code is compiled at first use, as before.
 function warmUp(args) {
-  execFileSync(process.execPath, [join(ROOT, "bin/tsible.js"), ...args], {
+  const run = spawnSync(process.execPath, [join(ROOT, "bin/tsible.js"), ...args], {
     cwd: ROOT,
     env: { ...process.env, TSIBLE_STORE_CODE_CACHE: "1", NO_COLOR: "1" },
-    stdio: ["ignore", "ignore", "inherit"],
+    encoding: "utf8",
   });
+  if (run.status !== 0) {
+    throw new Error(`warm-up run failed (exit ${run.status}): tsible ${args.join(" ")}\n${run.stdout}${run.stderr}`);
+  }
 }
 
 rmSync(`${BUNDLE}.cache`, { force: true });

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { becomeFailure, stripBecomePrompt, wrapBecome } from "./become.js";
 import { LocalFileTransport } from "./local-files.js";
 import { withCwdAndEnv } from "./quote.js";
@@ -37,7 +36,9 @@ export class LocalConnection implements Connection {
  * its own process group: a Ctrl-C at the terminal reaches tsible, which decides when to stop it
  * (grace period), and stopping it stops everything it started. An abort rejects with its reason.
  */
-export function runLocal(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+export async function runLocal(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+  // loaded on first use: child_process (with net and dgram) costs ~15 ms of a start that needs none
+  const { spawn } = await import("node:child_process");
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) return reject(opts.signal.reason);
     const child = spawn("/bin/sh", ["-c", command], {

@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
-import { request as httpRequest, type IncomingMessage } from "node:http";
-import { request as httpsRequest } from "node:https";
+import type { IncomingMessage } from "node:http";
 import { TsibleError } from "../errors.js";
 import type { ModuleContext, ModuleDefinition, ModuleResult } from "./types.js";
 
@@ -131,7 +130,7 @@ function encodeBody(ctx: ModuleContext, args: UriArgs): { body?: Buffer; content
   return { body: Buffer.from(typeof args.body === "string" ? args.body : JSON.stringify(args.body)) };
 }
 
-function send(
+async function send(
   ctx: ModuleContext,
   url: string,
   method: string,
@@ -141,7 +140,8 @@ function send(
 ): Promise<Response> {
   const target = new URL(url);
   const secure = target.protocol === "https:";
-  const request = secure ? httpsRequest : httpRequest;
+  // loaded on first use: node's http and https cost every run's start that never calls uri
+  const { request } = secure ? await import("node:https") : await import("node:http");
   const tls = secure
     ? {
         rejectUnauthorized: args.validate_certs ?? true,

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import {
   closeSync,
   mkdtempSync,
@@ -44,7 +43,8 @@ export async function editInPrivateFile(content: Buffer, originalName: string, i
   }
 }
 
-function run(command: string, args: string[]): Promise<number> {
+async function run(command: string, args: string[]): Promise<number> {
+  const { spawn } = await import("node:child_process"); // loaded on first use: see connection/local.ts
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: "inherit" });
     child.on("error", (err) =>

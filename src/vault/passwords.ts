@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, extname, resolve } from "node:path";
@@ -147,7 +146,8 @@ async function readPasswordSource(
   return password;
 }
 
-function runPasswordScript(path: string, label: string, io: VaultIO): Promise<Buffer> {
+async function runPasswordScript(path: string, label: string, io: VaultIO): Promise<Buffer> {
+  const { spawn } = await import("node:child_process"); // loaded on first use: see connection/local.ts
   const stem = basename(path, extname(path));
   const isClient = stem.endsWith("-client");
   const args = isClient ? ["--vault-id", label] : [];

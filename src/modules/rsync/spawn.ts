@@ -1,6 +1,5 @@
 /** Runs the controller's rsync (no shell: argv as given), streaming its stdout for progress. */
 
-import { spawn } from "node:child_process";
 import type { ExecResult } from "../../connection/types.js";
 import { TsibleError } from "../../errors.js";
 
@@ -10,7 +9,8 @@ export interface SpawnRsyncOptions {
   onStdout: (chunk: Buffer) => void;
 }
 
-export function spawnRsync(argv: string[], opts: SpawnRsyncOptions): Promise<ExecResult> {
+export async function spawnRsync(argv: string[], opts: SpawnRsyncOptions): Promise<ExecResult> {
+  const { spawn } = await import("node:child_process"); // loaded on first use: see connection/local.ts
   return new Promise((resolve, reject) => {
     const child = spawn("rsync", argv, {
       env: { ...process.env, ...opts.env },

@@ -1,5 +1,4 @@
 import type { X509Certificate } from "node:crypto";
-import { connect } from "node:tls";
 
 export interface ProbeResult {
   certificate: X509Certificate;
@@ -10,7 +9,7 @@ export interface ProbeResult {
 }
 
 /** Opens a TLS connection from the controller with SNI `servername` and returns the peer's certificate. */
-export function probeTls(opts: {
+export async function probeTls(opts: {
   host: string;
   port: number;
   servername: string;
@@ -18,6 +17,8 @@ export function probeTls(opts: {
   timeoutMs: number;
   signal?: AbortSignal;
 }): Promise<ProbeResult> {
+  // loaded on first use: node's tls costs every run's start that never probes a certificate
+  const { connect } = await import("node:tls");
   return new Promise((resolve, reject) => {
     const socket = connect({
       host: opts.host,
