@@ -1,3 +1,4 @@
+import { isatty } from "node:tty";
 import { prompt, type VaultIO } from "../vault/io.js";
 import { Interrupts, seconds } from "./interrupts.js";
 import type { CliIO } from "./io.js";
@@ -49,9 +50,12 @@ export function runFromProcess(): void {
 
 function vaultIO(): VaultIO {
   return {
-    stdin: process.stdin,
+    // process.stdin opens a stream on first read (a few ms): only a prompt needs it
+    get stdin() {
+      return process.stdin;
+    },
     stdout: process.stdout,
     stderr: process.stderr,
-    isTTY: Boolean(process.stdin.isTTY),
+    isTTY: isatty(0),
   };
 }
