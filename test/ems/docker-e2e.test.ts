@@ -170,6 +170,27 @@ let uploads: Map<string, string>;
 let letsencrypt: Map<string, string>;
 let legacyTree: Map<string, string>;
 
+/**
+ * What a run's changed compose ups said (the stacks' `Stack up (pull, up)` and `Infra stack up`),
+ * one `task: msg` line per host and stack.
+ */
+function stackUpMessages(json: string): string[] {
+  return json
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map(
+      (line) =>
+        JSON.parse(line) as { type: string; task?: string; changed?: boolean; result?: { msg?: unknown } },
+    )
+    .filter(
+      (e) =>
+        e.type === "host_result" &&
+        e.changed &&
+        /(?:Stack up \(pull, up\)|Infra stack up)$/.test(e.task ?? ""),
+    )
+    .map((e) => `${e.task}: ${String(e.result?.msg)}`);
+}
+
 /** The legacy layout serves: its data is whole and its three stacks run from the legacy folders. */
 function expectLegacyServing(): void {
   // the whole legacy tree: data, folder modes (the roles set the new layout's), configs
@@ -259,8 +280,13 @@ describe.skipIf(skip)(
 
     // What each docker row asserts beyond check-mode truth and idempotence (playbook-runs.ts).
     const rowChecks: Record<string, (runs: CheckRealReal) => void> = {
-      "migrate.yml": ({ real, second }) => {
+      "migrate.yml": ({ check, real, second }) => {
         expect(real.changed.join("\n")).toContain("migrate : Compose stacks to the wanted state");
+        // the new compose files and .env exist only in the check run's view: compose itself still
+        // predicted each stack's up from them (its plan, not a stand-in, and not a guess from the file change)
+        const predicted = stackUpMessages(check.json);
+        expect(predicted, check.changed.join("\n")).toHaveLength(3);
+        for (const line of predicted) expect(line).toMatch(/: check mode: would (?:create|recreate) \S/);
         expect(snapshot(join(target(), "data/uploads"))).toEqual(uploads);
         const moved = snapshot(join(target(), "data/letsencrypt"));
         expect(moved).toEqual(letsencrypt);
