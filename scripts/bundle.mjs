@@ -93,7 +93,9 @@ function warmUp(args) {
     encoding: "utf8",
   });
   if (run.status !== 0) {
-    throw new Error(`warm-up run failed (exit ${run.status}): tsible ${args.join(" ")}\n${run.stdout}${run.stderr}`);
+    throw new Error(
+      `warm-up run failed (exit ${run.status}): tsible ${args.join(" ")}\n${run.stdout}${run.stderr}`,
+    );
   }
 }
 
