@@ -45,7 +45,10 @@ export function createArchiveScript(opts: {
     `trap 'rm -rf "$tmp"' EXIT`,
     `cd -- ${shq(opts.root)}`,
     requireMembers(opts.names),
-    `${manifestPipeline(opts.names)} > "$tmp/${MANIFEST_NAME}"`,
+    // cat writes the file: sha256sum's own write error drops the reason ("sha256sum: write error" on a
+    // full disk), cat's names it; the pipeline's failure still stops the script (set -e)
+    `m=$(${manifestPipeline(opts.names)})`,
+    `{ [ -z "$m" ] || printf '%s\\n' "$m"; } | cat > "$tmp/${MANIFEST_NAME}"`,
     `tar --numeric-owner -czf "$tmp/archive" -C "$tmp" ${MANIFEST_NAME} -C ${shq(opts.root)} -- ${shellJoin(opts.names)}`,
     `chmod ${opts.mode} "$tmp/archive"`,
     `cp -- "$tmp/${MANIFEST_NAME}" "$tmp/manifest"`,

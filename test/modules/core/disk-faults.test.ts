@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -166,6 +167,19 @@ describe.skipIf(skip)(`full and read-only disks on the host${skip ? ` (skipped: 
         await expectFailure(full, c, /no space left on device/i);
       });
     }
+
+    // The hosts share the room left: which write meets the full disk first (archive: the manifest or
+    // the tar) depends on how they interleave, and each must name the reason.
+    test('archive with no room even for its manifest: fails with "No space left on device"', async () => {
+      const rest = join(full.dir, ".rest");
+      execFileSync("fallocate", ["-l", String(full.free()), rest]);
+      try {
+        expect(full.free()).toBe(0);
+        await expectFailure(full, CASES.archive, /no space left on device/i);
+      } finally {
+        rmSync(rest, { force: true });
+      }
+    });
   });
 
   describe("a disk out of inodes", () => {
