@@ -7,6 +7,7 @@
  */
 
 import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
@@ -71,7 +72,10 @@ await build({
   // compiled ahead); cpu-features is an optional native package of ssh2's
   external: ["ajv", "handlebars", "cpu-features"],
   define: { "import.meta.url": "__tsible_bundle_url" },
-  banner: { js: 'const __tsible_bundle_url = require("node:url").pathToFileURL(__filename).href;' },
+  // the build id ties the code cache to this very bundle (bin/load-cli.js)
+  banner: {
+    js: `// tsible build ${randomUUID()}\nconst __tsible_bundle_url = require("node:url").pathToFileURL(__filename).href;`,
+  },
   plugins: [nativeAddons],
   // a smaller file reads and loads faster; stack traces map back to src/ with --enable-source-maps
   minifyWhitespace: true,

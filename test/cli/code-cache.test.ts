@@ -5,6 +5,7 @@
  * is replaced, and a read-only install still runs.
  */
 
+import { randomUUID } from "node:crypto";
 import {
   copyFileSync,
   cpSync,
@@ -84,6 +85,27 @@ describe("the bundled CLI and its code cache", () => {
     const again = await run(install, syntaxCheck);
     expect(again.code).toBe(0);
     expect(identity(cacheOf(install))).toEqual(kept); // accepted this time
+  });
+
+  it("does not use a cache made for another build, even one of the same length", async () => {
+    const bundle = join(install, "dist/tsible.cjs");
+    const source = readFileSync(bundle, "utf8");
+    const id = /^\/\/ tsible build ([\w-]+)\n/.exec(source)?.[1];
+    expect(id, "the bundle's first line names its build").toBeDefined();
+    const other = randomUUID();
+    writeFileSync(bundle, source.replace(id!, other)); // V8 alone would take the old cache: same length
+    const before = identity(cacheOf(install));
+    const res = await run(install, syntaxCheck);
+    expect(res.code).toBe(0);
+    expect(identity(cacheOf(install)).ino).not.toBe(before.ino);
+    expect(
+      readFileSync(cacheOf(install))
+        .subarray(0, other.length + 1)
+        .toString(),
+    ).toBe(`${other}\n`);
+    const kept = identity(cacheOf(install));
+    expect((await run(install, syntaxCheck)).code).toBe(0);
+    expect(identity(cacheOf(install))).toEqual(kept); // the new one fits this build
   });
 
   it("adds to an accepted cache when asked (TSIBLE_STORE_CODE_CACHE=1, the build's warm-up)", async () => {
