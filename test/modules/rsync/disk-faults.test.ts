@@ -1,7 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { changedTasks, taskStatuses, tsible } from "../../helpers/cli.js";
@@ -16,7 +15,7 @@ import {
   tmpfsSkipReason,
 } from "../../helpers/disk.js";
 import { type Sshd, startSshd, TEST_USERS } from "../../helpers/sshd.js";
-import { rsyncSkipReason } from "./fixtures.js";
+import { makeSiteWork, rsyncSkipReason } from "./fixtures.js";
 
 /**
  * synchronize into a full disk (issue 8), locally and through the SSH relay as root, as a plain user
@@ -59,12 +58,9 @@ function playbook(name: string, ...tasks: string[][]): string {
 describe.skipIf(skip)(`synchronize into a full disk${skip ? ` (skipped: ${skip})` : ""}`, () => {
   beforeAll(async () => {
     sshd = await startSshd();
-    work = mkdtempSync(join(tmpdir(), "tsible-rsync-disk-"));
-    chmodSync(work, 0o755);
-    const site = join(work, "files/site");
-    mkdirSync(join(site, "sub"), { recursive: true });
-    writeFileSync(join(site, "index.html"), "the new index\n");
-    writeFileSync(join(site, "sub/page.html"), "the new page\n");
+    const made = makeSiteWork("tsible-rsync-disk-");
+    work = made.work;
+    const site = made.site;
     for (const name of ["a.bin", "b.bin", "sub/c.bin"])
       writeFileSync(join(site, name), randomBytes(60 * 1024));
     inventory = diskHostsInventory(work, sshd, TEST_USERS.nopw);

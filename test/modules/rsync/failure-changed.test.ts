@@ -1,6 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { recapLines, tsible } from "../../helpers/cli.js";
@@ -14,7 +13,7 @@ import {
   uidOf,
 } from "../../helpers/disk.js";
 import { type Sshd, startSshd, TEST_USERS } from "../../helpers/sshd.js";
-import { rsyncSkipReason } from "./fixtures.js";
+import { makeSiteWork, rsyncSkipReason } from "./fixtures.js";
 
 /**
  * A failed synchronize says `changed` only for what rsync left changed: rsync itemizes each file
@@ -66,12 +65,7 @@ const OLD_TIME = new Date("2020-01-01T00:00:00Z");
 describe.skipIf(skip)(`a failed synchronize's changed${skip ? ` (skipped: ${skip})` : ""}`, () => {
   beforeAll(async () => {
     sshd = await startSshd();
-    work = mkdtempSync(join(tmpdir(), "tsible-rsync-changed-"));
-    chmodSync(work, 0o755);
-    const site = join(work, "files/site");
-    mkdirSync(join(site, "sub"), { recursive: true });
-    writeFileSync(join(site, "index.html"), "the new index\n");
-    writeFileSync(join(site, "sub/page.html"), "the new page\n");
+    work = makeSiteWork("tsible-rsync-changed-").work;
     inventory = diskHostsInventory(work, sshd, TEST_USERS.nopw);
     const disk = mountTmpfs(join(work, "disk"), { sizeKiB: 1024 });
     mounts.push(disk);

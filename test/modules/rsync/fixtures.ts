@@ -1,7 +1,8 @@
 /** A source tree with awkward names, links and modes, and what the rsync tests need around it. */
 
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sshdSkipReason } from "../../helpers/sshd.js";
 
@@ -25,6 +26,17 @@ export const ODD_NAMES = [
   "new\nline.txt",
   "ünïcødé.txt",
 ];
+
+/** A work folder (0755, so a plain login can reach it) with `files/site`: an index and `sub/page.html`. */
+export function makeSiteWork(prefix: string): { work: string; site: string } {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(work, 0o755);
+  const site = join(work, "files/site");
+  mkdirSync(join(site, "sub"), { recursive: true });
+  writeFileSync(join(site, "index.html"), "the new index\n");
+  writeFileSync(join(site, "sub/page.html"), "the new page\n");
+  return { work, site };
+}
 
 export function makeSourceTree(root: string): void {
   mkdirSync(join(root, "sub dir/deep"), { recursive: true });
