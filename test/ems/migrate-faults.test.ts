@@ -18,6 +18,7 @@ import { type CliResult, ROOT, tsible } from "../helpers/cli.js";
 import { type Sshd, sshdSkipReason, startSshd } from "../helpers/sshd.js";
 import { snapshotTree } from "../helpers/tree.js";
 import { rootOverSsh } from "./legacy-vps.js";
+import { checkRealReal } from "./playbook-runs.js";
 import { snapshot } from "./snapshot.js";
 
 /**
@@ -58,11 +59,23 @@ afterEach(() => {
   rmSync(aside, { recursive: true, force: true });
 });
 
-/** A fresh tmpfs of `size` at `path` (made if missing), unmounted after the test. */
-function mountTmpfs(path: string, size: string): void {
+/** A fresh tmpfs of `size` at `path` (made if missing), its root folder `mode`, unmounted after the test. */
+function mountTmpfs(path: string, size: string, mode = "0755"): void {
   mkdirSync(path, { recursive: true });
-  execFileSync("mount", ["-t", "tmpfs", "-o", `size=${size},mode=0755`, "tmpfs", path]);
+  execFileSync("mount", ["-t", "tmpfs", "-o", `size=${size},mode=${mode}`, "tmpfs", path]);
   mounts.push(path);
+}
+
+/** `from` bind-mounted at `path` (both made if missing): a mount point on the same file system. */
+function mountBind(from: string, path: string): void {
+  mkdirSync(from, { recursive: true });
+  mkdirSync(path, { recursive: true });
+  execFileSync("mount", ["--bind", from, path]);
+  mounts.push(path);
+}
+
+function isMountPoint(path: string): boolean {
+  return spawnSync("mountpoint", ["-q", path]).status === 0;
 }
 
 const legacy = (base = root) => join(base, "root/apps/ems_system");
@@ -82,6 +95,30 @@ function expectSuccess(result: CliResult): void {
 async function seed(base = root): Promise<void> {
   expectSuccess(await run("inventory/sandbox", ["playbooks/sandbox-seed.yml"], base));
   writeFileSync(join(legacy(base), "uploads/ems/2024/scan.bin"), randomBytes(2 * 1024 * 1024));
+}
+
+/** The new layout and what is left of the legacy one, minus what names a time (backups, marker). */
+function layout(base: string): Record<string, unknown> {
+  const tree = { ...snapshotTree(target(base)) };
+  for (const path of Object.keys(tree)) if (/^data\/backups\/./.test(path)) delete tree[path];
+  delete tree[".migration/done"];
+  return { target: tree, legacy: snapshotTree(legacy(base)) };
+}
+
+/**
+ * layout() after a migration of the same seed (its scan.bin the file at `scan`) on a host with no
+ * volume mounted, run once and nobody interrupting it: what every other migration must end as.
+ */
+async function referenceLayout(scan: string): Promise<Record<string, unknown>> {
+  const reference = mkdtempSync(join(tmpdir(), "tsible-ems-reference-"));
+  try {
+    await seed(reference);
+    writeFileSync(join(legacy(reference), "uploads/ems/2024/scan.bin"), readFileSync(scan));
+    expectSuccess(await run("inventory/sandbox", ["playbooks/migrate.yml"], reference));
+    return layout(reference);
+  } finally {
+    rmSync(reference, { recursive: true, force: true });
+  }
 }
 
 /** The data items, wherever they are now, as a user would check them byte for byte. */
@@ -262,6 +299,183 @@ describe.skipIf(fullDiskSkip)(
   },
 );
 
+/** What a user sees of the volumes mounted at destinations: each still mounted, its root's mode, its contents. */
+function volumes(...paths: string[]): Record<string, unknown> {
+  return Object.fromEntries(
+    paths.map((path) => [
+      path,
+      {
+        mounted: isMountPoint(path),
+        mode: (lstatSync(path).mode & 0o7777).toString(8),
+        files: snapshot(path),
+      },
+    ]),
+  );
+}
+
+describe.skipIf(fullDiskSkip)(
+  `a volume mounted exactly at a destination${fullDiskSkip ? ` (skipped: ${fullDiskSkip})` : ""}`,
+  () => {
+    /**
+     * The volumes of a VPS whose operator mounted them before the migration: the data folder on a
+     * volume of its own, the uploads' destination on another volume inside it (0700 until filled),
+     * and the legacy logs' destination a bind mount of a folder on the legacy tree's file system.
+     */
+    function mountVolumes(): { uploads: string; logs: string; logsSource: string } {
+      mountTmpfs(join(target(), "data"), "64m");
+      const uploads = join(target(), "data/uploads");
+      mountTmpfs(uploads, "16m", "0700");
+      const logs = join(target(), "logs/legacy");
+      const logsSource = join(aside, "logs-volume");
+      mountBind(logsSource, logs);
+      return { uploads, logs, logsSource };
+    }
+
+    it("fills each empty mount point in place, never removing it: check = real, the same host as with no volume, nothing left to change", async () => {
+      await seed();
+      const { uploads, logs, logsSource } = mountVolumes();
+      const data = dataAt("legacy");
+
+      const row = { playbook: "migrate.yml", where: "sandbox" as const, note: "volumes at destinations" };
+      const runs = await checkRealReal(
+        row,
+        (args) => run("inventory/sandbox", args),
+        () => snapshot(root),
+      );
+      for (const name of ["uploads", "logs"])
+        expect(runs.real.changed.join("\n")).toContain(
+          `migrate : Data moved into the new tree (item="[{'name': '${name}'`,
+        );
+
+      // the data is on the volumes, which are still mounted, with the modes the roles give them
+      expect(dataAt("target")).toEqual(data);
+      expect(volumes(uploads, logs)).toEqual({
+        [uploads]: { mounted: true, mode: "775", files: data.uploads },
+        [logs]: { mounted: true, mode: "755", files: data.logs },
+      });
+      expect(snapshot(logsSource)).toEqual(data.logs);
+      // no mark of a copy under way is left
+      expect(readdirSync(join(target(), "data")).sort()).toEqual(["backups", "letsencrypt", "uploads"]);
+      expect(readdirSync(join(target(), "logs")).sort()).toEqual(["ems", "legacy", "sms"]);
+      // the host byte for byte as a migration with no volume mounted leaves it
+      expect(layout(root)).toEqual(await referenceLayout(join(uploads, "ems/2024/scan.bin")));
+    }, 180_000);
+
+    it.each(["move", "start"])(
+      "a failure after %s moves the data back out of the mount points and leaves them mounted, empty, as they were",
+      async (step) => {
+        await seed();
+        const { uploads, logs, logsSource } = mountVolumes();
+        // and an empty folder, no mount point, at the certificates' destination
+        const letsencrypt = join(target(), "data/letsencrypt");
+        mkdirSync(letsencrypt, { mode: 0o750 });
+        const data = dataAt("legacy");
+        const before = snapshot(legacy());
+        const volumesBefore = volumes(uploads, logs, letsencrypt);
+        expect(volumesBefore[uploads]).toEqual({ mounted: true, mode: "700", files: new Map() });
+        expect(volumesBefore[letsencrypt]).toEqual({ mounted: false, mode: "750", files: new Map() });
+
+        const failed = await run("inventory/sandbox", [
+          "playbooks/migrate.yml",
+          "-e",
+          `migrate_fail_at=${step}`,
+        ]);
+        expect(failed.code, failed.stdout).toBe(2);
+        expect(failed.stdout).toContain(`failed at step '${step}' and was rolled back`);
+        expect(taskOutput(failed.stdout, "migrate : Data back in the legacy layout")).toMatch(
+          /^changed: \[sandbox\] => \(item=\[\{'name': 'uploads'/m,
+        );
+        expect(snapshot(legacy())).toEqual(before);
+        expect(volumes(uploads, logs, letsencrypt)).toEqual(volumesBefore);
+        expect(readdirSync(logsSource)).toEqual([]);
+        expect(readdirSync(join(target(), "data")).sort()).toEqual(["backups", "letsencrypt", "uploads"]);
+
+        expectSuccess(await run("inventory/sandbox", ["playbooks/migrate.yml"]));
+        expect(dataAt("target")).toEqual(data);
+        expect(isMountPoint(uploads) && isMountPoint(logs)).toBe(true);
+      },
+      180_000,
+    );
+
+    it("refuses a mount point that is not empty (a new volume's lost+found) before any change, naming it", async () => {
+      await seed();
+      const uploads = join(target(), "data/uploads");
+      mountTmpfs(uploads, "16m");
+      mkdirSync(join(uploads, "lost+found"), { mode: 0o700 });
+      const before = snapshot(root);
+
+      const checked = await run("inventory/sandbox", ["playbooks/migrate.yml", "--check"]);
+      const failed = await run("inventory/sandbox", ["playbooks/migrate.yml"]);
+      for (const result of [checked, failed]) {
+        expect(result.code, result.stdout).toBe(2);
+        const task = taskOutput(result.stdout, "migrate : Each destination is empty or already identical");
+        const fatal = /^failed: \[sandbox\] \(item=.*?\) => (.*)$/m.exec(task);
+        expect(fatal, task).not.toBeNull();
+        expect((JSON.parse(fatal![1]!) as { msg: string }).msg).toBe(
+          `${uploads} already holds data that differs from ${legacy()}/uploads. Nothing was changed. ` +
+            "It is a mount point, which the migration fills but never moves: empty it (a new volume's " +
+            "lost+found counts too) and run again.",
+        );
+        expect(result.stdout).not.toContain("TASK [migrate : Step backup]");
+      }
+      expect(snapshot(root)).toEqual(before);
+      expect(isMountPoint(uploads)).toBe(true);
+    }, 120_000);
+
+    it("charges what moves into a mount point to the volume mounted there, not to its parent's file system; a fill that runs out of room anyway is undone", async () => {
+      await seed();
+      // the uploads' parent is on the legacy tree's file system (the move would look like a
+      // rename), the uploads' own volume is too small for them
+      const uploads = join(target(), "data/uploads");
+      mountTmpfs(uploads, "2m");
+      const uploadsKiB = kib(join(legacy(), "uploads"));
+      const free = freeKiB(uploads);
+      expect(free, "the uploads would fit without the margin only").toBeLessThan(uploadsKiB + MARGIN_KIB);
+      expect(freeKiB(join(target(), "data")), "the parent's file system has room").toBeGreaterThan(
+        100 * 1024,
+      );
+      const before = snapshot(root);
+
+      const checked = await run("inventory/sandbox", ["playbooks/migrate.yml", "--check"]);
+      const failed = await run("inventory/sandbox", ["playbooks/migrate.yml"]);
+      for (const result of [checked, failed]) {
+        expectRefusedBeforeAnyChange(result);
+        expect(diskRefusal(result)).toBe(
+          `Not enough free disk, nothing was changed: the file system mounted at ${uploads} needs ` +
+            `${uploadsKiB + MARGIN_KIB} KiB (${uploads} (uploads moved) ${uploadsKiB} KiB + margin ${MARGIN_KIB} KiB) ` +
+            `and has ${free} KiB free. Make room there (or move that path to a bigger file system) and run again.`,
+        );
+      }
+      expect(snapshot(root)).toEqual(before);
+
+      // what the disk check prevents: the volume fills up in the middle of the copy into it
+      const legacyBefore = snapshot(legacy());
+      const cutOff = await run("inventory/sandbox", [
+        "playbooks/migrate.yml",
+        "-e",
+        "migrate_disk_check=false",
+      ]);
+      expect(cutOff.code, cutOff.stdout).toBe(2);
+      const move = taskOutput(cutOff.stdout, "migrate : Data moved into the new tree");
+      expect(move).toMatch(/^failed: \[sandbox\] \(item=\[\{'name': 'uploads'/m);
+      expect(move).toContain("No space left on device");
+      expect(cutOff.stdout).toContain("failed at step 'move' and was rolled back");
+      expect(taskOutput(cutOff.stdout, "migrate : Data back in the legacy layout")).toMatch(
+        /^changed: \[sandbox\] => \(item=\[\{'name': 'uploads'/m,
+      );
+      // the cut-off copy is gone, the volume still mounted and empty, the legacy tree as it was
+      expect(snapshot(legacy())).toEqual(legacyBefore);
+      expect(volumes(uploads)).toEqual({ [uploads]: { mounted: true, mode: "755", files: new Map() } });
+      expect(readdirSync(join(target(), "data")).sort()).toEqual(["backups", "uploads"]);
+
+      execFileSync("mount", ["-o", `remount,size=${uploadsKiB + MARGIN_KIB + 1024}k`, uploads]);
+      const data = dataAt("legacy");
+      expectSuccess(await run("inventory/sandbox", ["playbooks/migrate.yml"]));
+      expect(dataAt("target")).toEqual(data);
+    }, 120_000);
+  },
+);
+
 const sshSkip = sshdSkipReason() ?? fullDiskSkip;
 
 describe.skipIf(sshSkip)(
@@ -284,14 +498,6 @@ describe.skipIf(sshSkip)(
       const vars = readFileSync(join(ROOT, "inventory/sandbox/group_vars/all.yml"), "utf8");
       writeFileSync(join(dir, "group_vars/all.yml"), vars);
       return dir;
-    }
-
-    /** The new layout and what is left of the legacy one, minus what names a time (backups, marker). */
-    function layout(base: string): Record<string, unknown> {
-      const tree = { ...snapshotTree(target(base)) };
-      for (const path of Object.keys(tree)) if (/^data\/backups\/./.test(path)) delete tree[path];
-      delete tree[".migration/done"];
-      return { target: tree, legacy: snapshotTree(legacy(base)) };
     }
 
     it("leaves the host UNREACHABLE with every byte in the old or the new place; a re-run finishes the migration", async () => {
@@ -340,18 +546,56 @@ describe.skipIf(sshSkip)(
       expect(again.stdout).toContain("the migration already happened");
 
       // the same result as a migration nobody interrupted
-      const reference = mkdtempSync(join(tmpdir(), "tsible-ems-reference-"));
-      try {
-        await seed(reference);
-        writeFileSync(
-          join(legacy(reference), "uploads/ems/2024/scan.bin"),
-          readFileSync(join(target(), "data/uploads/ems/2024/scan.bin")),
-        );
-        expectSuccess(await run("inventory/sandbox", ["playbooks/migrate.yml"], reference));
-        expect(layout(root)).toEqual(layout(reference));
-      } finally {
-        rmSync(reference, { recursive: true, force: true });
-      }
+      expect(layout(root)).toEqual(await referenceLayout(join(target(), "data/uploads/ems/2024/scan.bin")));
+    }, 180_000);
+
+    it("resumes with volumes mounted at the destinations: the moved uploads come back out of theirs, a cut-off fill is redone", async () => {
+      const inventory = sshInventory();
+      await seed();
+      const data = dataAt("legacy");
+      const uploads = join(target(), "data/uploads");
+      const letsencrypt = join(target(), "data/letsencrypt");
+      mountTmpfs(uploads, "16m", "0700");
+      mountTmpfs(letsencrypt, "16m", "0711");
+      const volumesBefore = volumes(uploads, letsencrypt);
+
+      const interrupted = run(inventory, ["playbooks/migrate.yml", "-e", "migrate_move_pause=15"]);
+      const scan = join(uploads, "ems/2024/scan.bin");
+      const deadline = Date.now() + 90_000;
+      while (!exists(scan) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      // the uploads' fill is verified and their source removed before the pause
+      while (exists(join(legacy(), "uploads")) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(sshd.killSessions()).toBeGreaterThan(0);
+      const lost = await interrupted;
+      expect(lost.code, lost.stdout).toBe(4);
+      expect(snapshot(uploads)).toEqual(data.uploads);
+      expect(isMountPoint(uploads)).toBe(true);
+      expect(readFileSync(join(target(), ".migration/moving"), "utf8")).toMatch(/data\/backups\/migration-/);
+      // what a reboot in the middle of filling the certificates' volume leaves: part of the copy
+      // in the volume, and the mark beside it
+      writeFileSync(join(letsencrypt, "acme.json"), '{"letsencrypt": {"Acc');
+      writeFileSync(join(target(), "data/.letsencrypt.partial"), "");
+
+      const resumed = await run(inventory, ["playbooks/migrate.yml"]);
+      expectSuccess(resumed);
+      expect(
+        taskOutput(
+          resumed.stdout,
+          "migrate : Data of the interrupted move back in the legacy layout (checked against its backup)",
+        ),
+      ).toMatch(/^changed: \[sandbox\] => \(item=uploads: /m);
+      expect(dataAt("target")).toEqual(data);
+      expect(volumes(uploads, letsencrypt)).toEqual({
+        [uploads]: { mounted: true, mode: "775", files: data.uploads },
+        [letsencrypt]: { mounted: true, mode: "700", files: data.letsencrypt },
+      });
+      expect(volumesBefore[letsencrypt]).toEqual({ mounted: true, mode: "711", files: new Map() });
+      expect(readdirSync(join(target(), "data")).sort()).toEqual(["backups", "letsencrypt", "uploads"]);
+      const again = await run(inventory, ["playbooks/migrate.yml"]);
+      expectSuccess(again);
+      expect(again.stdout).toContain("the migration already happened");
+      expect(layout(root)).toEqual(await referenceLayout(scan));
     }, 180_000);
   },
 );
