@@ -9,27 +9,28 @@
  * taken and run stale code: the cache starts with the build id of the bundle it was made for.
  */
 
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire, Module } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Script } from "node:vm";
+const { existsSync, readFileSync, renameSync, rmSync, writeFileSync } = require("node:fs");
+const { createRequire, Module } = require("node:module");
+const { join } = require("node:path");
+const { Script } = require("node:vm");
 
-const DIST = join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
+const DIST = join(__dirname, "..", "dist");
 
-export async function loadCli() {
+/** The CLI's exports; a promise of them when there is no bundle (ES modules load asynchronously). */
+function loadCli() {
   const bundle = join(DIST, "tsible.cjs");
   if (!existsSync(bundle)) return import("../dist/cli/process.js");
   const cacheFile = `${bundle}.cache`;
-  const source = readFileSync(bundle, "utf8");
+  // the build makes the bundle ASCII only: latin1 is the cheapest way to read it, and the same text
+  const source = readFileSync(bundle, "latin1");
   const stamp = Buffer.from(`${BUILD_ID.exec(source)?.[1] ?? "unstamped"}\n`);
   const cachedData = cacheFor(readOptional(cacheFile), stamp);
   const script = new Script(Module.wrap(source), { filename: bundle, cachedData });
   const store = !cachedData || script.cachedDataRejected || process.env.TSIBLE_STORE_CODE_CACHE === "1";
   if (store) process.once("exit", () => storeCache(script, stamp, cacheFile));
-  const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, DIST);
-  return module.exports;
+  const loaded = { exports: {} };
+  script.runInThisContext()(loaded.exports, createRequire(bundle), loaded, bundle, DIST);
+  return loaded.exports;
 }
 
 /** The first line of the bundle (scripts/bundle.mjs): a new random id at every build. */
@@ -59,3 +60,5 @@ function storeCache(script, stamp, cacheFile) {
     rmSync(temp, { force: true }); // a read-only install: every start compiles, nothing breaks
   }
 }
+
+module.exports = { loadCli };

@@ -80,12 +80,17 @@ await build({
   // a smaller file reads and loads faster; the source map takes a bundle position back to src/
   // (Node does not apply it to a vm.Script, so stack traces show bundle line:column)
   minifyWhitespace: true,
+  // bin/load-cli.js reads the bundle as latin1, cheaper than decoding UTF-8: only ASCII may be in it
+  charset: "ascii",
   sourcemap: "linked",
   sourcesContent: false,
   logLevel: "warning",
 });
-const leftImport = /(?<![\w$.])import\(/.exec(readFileSync(BUNDLE, "utf8"));
+const bundled = readFileSync(BUNDLE, "utf8");
+const leftImport = /(?<![\w$.])import\(/.exec(bundled);
 if (leftImport) throw new Error(`dist/tsible.cjs still calls import() at offset ${leftImport.index}`);
+const notAscii = /[^\x00-\x7f]/.exec(bundled);
+if (notAscii) throw new Error(`dist/tsible.cjs has a non-ASCII character at offset ${notAscii.index}`);
 
 // The code cache holds what the warm-up runs compiled, each run adding to the last: a syntax check
 // of every repo playbook (loading, roles, validation), then the everyday modules (file, copy,
