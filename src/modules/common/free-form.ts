@@ -105,14 +105,23 @@ function quoteStateAfter(word: string, open: string | undefined): string | undef
   return quote;
 }
 
+/** Non-overlapping occurrences, as str.count in Python. */
 function count(haystack: string, needle: string): number {
-  return haystack.split(needle).length - 1;
+  let n = 0;
+  for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + needle.length)) n++;
+  return n;
 }
 
 function blockDepth(word: string, depth: number, open: string, close: string): number {
   const delta = count(word, open) - count(word, close);
   return delta === 0 ? depth : Math.max(0, depth + delta);
 }
+
+const JINJA_BLOCKS = [
+  ["{{", "}}", "print"],
+  ["{%", "%}", "block"],
+  ["{#", "#}", "comment"],
+] as const;
 
 /**
  * Splits on spaces and line breaks, keeping quoted strings and `{{ }}`, `{% %}`, `{# #}` blocks
@@ -155,11 +164,9 @@ export function splitArgs(text: string): string[] {
         else appendToLast(`\n${word}`);
         appended = true;
       }
-      for (const [open, close, which] of [
-        ["{{", "}}", "print"],
-        ["{%", "%}", "block"],
-        ["{#", "#}", "comment"],
-      ] as const) {
+      // every opener has a "{" and every closer a "}": most words of a shell script have neither
+      const braces = word.includes("{") || word.includes("}");
+      for (const [open, close, which] of braces ? JINJA_BLOCKS : []) {
         const before = which === "print" ? print : which === "block" ? block : comment;
         const after = blockDepth(word, before, open, close);
         if (which === "print") print = after;
