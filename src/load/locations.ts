@@ -14,6 +14,11 @@ export function recordLocations(node: object, locations: NodeLocations): void {
   table.set(node, locations);
 }
 
+/** Everything recorded for a map or list, as recorded (parsed-codec.ts stores it). */
+export function recordedLocations(node: object): NodeLocations | undefined {
+  return table.get(node);
+}
+
 /** Where a loaded map/list starts, or where one of its entries' values starts. */
 export function locationOf(node: unknown, key?: string | number): SourceLocation | undefined {
   if (node === null || typeof node !== "object") return undefined;
