@@ -58,6 +58,7 @@ const nativeAddons = {
   },
 };
 
+const BUILD_ID = randomUUID();
 await build({
   entryPoints: [join(DIST, "cli/process.js")],
   outfile: BUNDLE,
@@ -71,10 +72,11 @@ await build({
   // loaded with createRequire only when needed (a template Handlebars must render, a schema not
   // compiled ahead); cpu-features is an optional native package of ssh2's
   external: ["ajv", "handlebars", "cpu-features"],
-  define: { "import.meta.url": "__tsible_bundle_url" },
-  // the build id ties the code cache to this very bundle (bin/load-cli.js)
+  // the build id ties the code cache (bin/load-cli.js) and the parse cache (src/load/parse-cache.ts)
+  // to this very bundle
+  define: { "import.meta.url": "__tsible_bundle_url", __TSIBLE_BUILD_ID__: JSON.stringify(BUILD_ID) },
   banner: {
-    js: `// tsible build ${randomUUID()}\nconst __tsible_bundle_url = require("node:url").pathToFileURL(__filename).href;`,
+    js: `// tsible build ${BUILD_ID}\nconst __tsible_bundle_url = require("node:url").pathToFileURL(__filename).href;`,
   },
   plugins: [nativeAddons],
   // a smaller file reads and loads faster; the source map takes a bundle position back to src/
@@ -93,13 +95,21 @@ const notAscii = /[^\x00-\x7f]/.exec(bundled);
 if (notAscii) throw new Error(`dist/tsible.cjs has a non-ASCII character at offset ${notAscii.index}`);
 
 // The code cache holds what the warm-up runs compiled, each run adding to the last: a syntax check
-// of every repo playbook (loading, roles, validation), then the everyday modules (file, copy,
-// template, lineinfile, command) on this machine in a temp folder: a real run, a run that changes
-// nothing and a --check --diff run. The SSH code is compiled at first use, as before.
+// of every repo playbook (loading, roles, validation), twice: parsing, then reading the parse
+// cache; then the everyday modules (file, copy, template, lineinfile, command) on this machine in
+// a temp folder: a real run, a run that changes nothing and a --check --diff run. The SSH code is
+// compiled at first use, as before. The parse cache of the warm-up is its own, in the temp folder.
+const work = mkdtempSync(join(tmpdir(), "tsible-warm-up-"));
 function warmUp(args) {
   const run = spawnSync(process.execPath, [join(ROOT, "bin/tsible.js"), ...args], {
     cwd: ROOT,
-    env: { ...process.env, TSIBLE_STORE_CODE_CACHE: "1", NO_COLOR: "1" },
+    env: {
+      ...process.env,
+      TSIBLE_STORE_CODE_CACHE: "1",
+      NO_COLOR: "1",
+      TSIBLE_CACHE_DIR: join(work, "parse-cache"),
+      TSIBLE_NO_CACHE: "",
+    },
     encoding: "utf8",
   });
   if (run.status !== 0) {
@@ -113,9 +123,8 @@ rmSync(`${BUNDLE}.cache`, { force: true });
 const playbooks = readdirSync(join(ROOT, "playbooks"))
   .filter((f) => /\.ya?ml$/.test(f))
   .map((f) => join(ROOT, "playbooks", f));
-warmUp(["run", ...playbooks, "--syntax-check"]);
-const work = mkdtempSync(join(tmpdir(), "tsible-warm-up-"));
 try {
+  for (let i = 0; i < 2; i++) warmUp(["run", ...playbooks, "--syntax-check"]);
   const { path: playbook } = writeBenchPlaybook(work);
   const inventory = join(work, "inventory");
   writeFileSync(inventory, `warm-up ansible_connection=local base=${join(work, "host")}\n`);

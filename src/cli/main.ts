@@ -1,5 +1,7 @@
 import { isTsibleError, TsibleError } from "../errors.js";
-import { TSIBLE_VERSION } from "../version.js";
+import { useParseCache } from "../load/files.js";
+import { openParseCache } from "../load/parse-cache.js";
+import { TSIBLE_BUILD_ID, TSIBLE_VERSION } from "../version.js";
 import { displayError } from "./error-display.js";
 import type { CliIO } from "./io.js";
 
@@ -22,6 +24,7 @@ const ERROR_EXIT: Record<string, number> = { parse: 4, usage: 5 };
 /** The CLI: the only place that turns errors into exit codes. */
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const verbose = argv.some((a) => /^-v{3,}$/.test(a));
+  useParseCache(openParseCache(io.env, TSIBLE_BUILD_ID));
   try {
     const [command, ...rest] = argv;
     switch (command) {

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { TsibleError } from "../errors.js";
 import type { Decrypt } from "./context.js";
+import type { ParseCache } from "./parse-cache.js";
 import { parseYaml } from "./yaml.js";
 
 /** Reads a YAML file, decrypting it first when it is a whole-file vault. */
@@ -30,9 +31,25 @@ export function readYamlFile(path: string, decrypt?: Decrypt): unknown {
     }
     text = decrypt(text, path);
   }
-  const value = parseYaml(text, path);
+  const value = text === source ? parseKept(path, text) : parseYaml(text, path);
   parsed.set(path, { text: source, value });
   return value;
+}
+
+/** Parses a plain (not vault-encrypted) file, through the parse cache when there is one. */
+function parseKept(path: string, text: string): unknown {
+  const kept = parseCache?.read(path, text);
+  if (kept) return kept.value;
+  const value = parseYaml(text, path);
+  parseCache?.write(path, text, value);
+  return value;
+}
+
+let parseCache: ParseCache | undefined;
+
+/** Keeps parsed files between runs (the CLI's choice: parse-cache.ts); undefined stops it. */
+export function useParseCache(cache: ParseCache | undefined): void {
+  parseCache = cache;
 }
 
 /**
