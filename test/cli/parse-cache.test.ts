@@ -20,6 +20,7 @@ import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { encryptText } from "../../src/vault/index.js";
 import { tsible } from "../helpers/cli.js";
+import { dirState, mountTmpfs, tmpfsSkipReason } from "../helpers/disk.js";
 
 const dir = join(tmpdir(), `tsible-parse-cache-${process.pid}`);
 const cache = join(dir, "cache");
@@ -121,6 +122,33 @@ describe("the parse cache", () => {
       chownSync(cache, 65534, 65534);
       expect((await run(["--list-tasks"])).code).toBe(0);
       expect(readdirSync(cache)).toEqual([]);
+    },
+  );
+
+  const noTmpfs = tmpfsSkipReason();
+  it.skipIf(noTmpfs)(
+    "on a full disk or a read-only one, leaves nothing behind and the run goes on",
+    async () => {
+      const mount = mountTmpfs(join(dir, "small"), { sizeKiB: 256 });
+      try {
+        const env = { TSIBLE_CACHE_DIR: join(mount.dir, "cache") };
+        mount.fillBlocks(0);
+        const full = await run(["--list-tasks"], env);
+        expect(full.stderr).toBe("");
+        expect(full.stdout).toContain("from the task file");
+        expect(full.code).toBe(0);
+        // the folders took no blocks; the entries found no room, and no temp file stayed
+        const files = Object.entries(dirState(mount.dir)).filter(([, what]) => !what.startsWith("dir "));
+        expect(files).toEqual([]);
+        expect(Object.keys(dirState(mount.dir))).toContain("cache"); // it did try
+        mount.unfill();
+        mount.remount("ro");
+        const readOnly = await run(["--list-tasks"], { TSIBLE_CACHE_DIR: join(mount.dir, "elsewhere") });
+        expect(readOnly.stderr).toBe("");
+        expect(readOnly.code).toBe(0);
+      } finally {
+        mount.unmount();
+      }
     },
   );
 
