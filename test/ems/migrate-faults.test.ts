@@ -1,6 +1,8 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
+  chmodSync,
+  chownSync,
   cpSync,
   lstatSync,
   mkdirSync,
@@ -18,7 +20,7 @@ import { type CliResult, ROOT, tsible } from "../helpers/cli.js";
 import { type Sshd, sshdSkipReason, startSshd } from "../helpers/sshd.js";
 import { snapshotTree } from "../helpers/tree.js";
 import { rootOverSsh } from "./legacy-vps.js";
-import { checkRealReal } from "./playbook-runs.js";
+import { type CheckRealReal, checkRealReal } from "./playbook-runs.js";
 import { snapshot } from "./snapshot.js";
 
 /**
@@ -121,14 +123,18 @@ async function referenceLayout(scan: string): Promise<Record<string, unknown>> {
   }
 }
 
+type DataItems = Record<"uploads" | "letsencrypt" | "logs", Map<string, string>>;
+
 /** The data items, wherever they are now, as a user would check them byte for byte. */
-function dataAt(where: "legacy" | "target"): Record<string, Map<string, string>> {
+function dataAt(where: "legacy" | "target"): DataItems {
   const paths =
     where === "legacy"
       ? { uploads: "uploads", letsencrypt: "servers/infra/letsencrypt", logs: "logs" }
       : { uploads: "data/uploads", letsencrypt: "data/letsencrypt", logs: "logs/legacy" };
   const base = where === "legacy" ? legacy() : target();
-  return Object.fromEntries(Object.entries(paths).map(([name, path]) => [name, snapshot(join(base, path))]));
+  return Object.fromEntries(
+    Object.entries(paths).map(([name, path]) => [name, snapshot(join(base, path))]),
+  ) as DataItems;
 }
 
 /** The legacy data items (uploads, certificates, logs) where the seed puts them. */
@@ -151,6 +157,15 @@ function freeKiB(path: string): number {
 
 /** The margin inventory/sandbox keeps free on each file system (migrate_disk_margin_kb). */
 const MARGIN_KIB = 1024;
+
+/** migrate.yml check → real → real (checkRealReal) in the sandbox, all of it observed. */
+function migrateCheckRealReal(note: string, args: string[] = []): Promise<CheckRealReal> {
+  return checkRealReal(
+    { playbook: "migrate.yml", where: "sandbox", note, args },
+    (extra) => run("inventory/sandbox", extra),
+    () => snapshot(root),
+  );
+}
 
 /** The message of the preflight's refusal for lack of disk ("" when it did not refuse). */
 function diskRefusal(result: CliResult): string {
@@ -313,6 +328,34 @@ function volumes(...paths: string[]): Record<string, unknown> {
   );
 }
 
+/** What snapshot() shows of a new ext4 volume's lost+found: an empty folder, 0700, root's. */
+const LOST_FOUND = "dir 700 0:0";
+
+/** The empty lost+found mkfs.ext4 makes at the root of a new volume, in the (tmpfs) volume at `volume`. */
+function addLostFound(volume: string): void {
+  const path = join(volume, "lost+found");
+  mkdirSync(path);
+  chmodSync(path, 0o700);
+  chownSync(path, 0, 0);
+}
+
+/** `files` (a snapshot) with a new volume's empty lost+found beside them. */
+function withLostFound(files: Map<string, string>): Map<string, string> {
+  return new Map([...files, ["lost+found", LOST_FOUND]]);
+}
+
+/** The one backup a successful run made: what its listing and its archive of `item` name. */
+function backedUp(item: string): { listing: string; archived: string } {
+  const backups = join(target(), "data/backups");
+  const made = readdirSync(backups);
+  expect(made).toHaveLength(1);
+  const dir = join(backups, made[0]!);
+  return {
+    listing: readFileSync(join(dir, `${item}.listing`), "utf8"),
+    archived: execFileSync("tar", ["-tzf", join(dir, `${item}.tar.gz`)], { encoding: "utf8" }),
+  };
+}
+
 describe.skipIf(fullDiskSkip)(
   `a volume mounted exactly at a destination${fullDiskSkip ? ` (skipped: ${fullDiskSkip})` : ""}`,
   () => {
@@ -331,17 +374,26 @@ describe.skipIf(fullDiskSkip)(
       return { uploads, logs, logsSource };
     }
 
+    /** A run that fails on purpose after `step`, rolled back: the uploads moved back to the legacy tree. */
+    async function failAfterMovingUploadsBack(step: string): Promise<void> {
+      const failed = await run("inventory/sandbox", [
+        "playbooks/migrate.yml",
+        "-e",
+        `migrate_fail_at=${step}`,
+      ]);
+      expect(failed.code, failed.stdout).toBe(2);
+      expect(failed.stdout).toContain(`failed at step '${step}' and was rolled back`);
+      expect(taskOutput(failed.stdout, "migrate : Data back in the legacy layout")).toMatch(
+        /^changed: \[sandbox\] => \(item=\[\{'name': 'uploads'/m,
+      );
+    }
+
     it("fills each empty mount point in place, never removing it: check = real, the same host as with no volume, nothing left to change", async () => {
       await seed();
       const { uploads, logs, logsSource } = mountVolumes();
       const data = dataAt("legacy");
 
-      const row = { playbook: "migrate.yml", where: "sandbox" as const, note: "volumes at destinations" };
-      const runs = await checkRealReal(
-        row,
-        (args) => run("inventory/sandbox", args),
-        () => snapshot(root),
-      );
+      const runs = await migrateCheckRealReal("volumes at destinations");
       for (const name of ["uploads", "logs"])
         expect(runs.real.changed.join("\n")).toContain(
           `migrate : Data moved into the new tree (item="[{'name': '${name}'`,
@@ -375,16 +427,7 @@ describe.skipIf(fullDiskSkip)(
         expect(volumesBefore[uploads]).toEqual({ mounted: true, mode: "700", files: new Map() });
         expect(volumesBefore[letsencrypt]).toEqual({ mounted: false, mode: "750", files: new Map() });
 
-        const failed = await run("inventory/sandbox", [
-          "playbooks/migrate.yml",
-          "-e",
-          `migrate_fail_at=${step}`,
-        ]);
-        expect(failed.code, failed.stdout).toBe(2);
-        expect(failed.stdout).toContain(`failed at step '${step}' and was rolled back`);
-        expect(taskOutput(failed.stdout, "migrate : Data back in the legacy layout")).toMatch(
-          /^changed: \[sandbox\] => \(item=\[\{'name': 'uploads'/m,
-        );
+        await failAfterMovingUploadsBack(step);
         expect(snapshot(legacy())).toEqual(before);
         expect(volumes(uploads, logs, letsencrypt)).toEqual(volumesBefore);
         expect(readdirSync(logsSource)).toEqual([]);
@@ -397,30 +440,104 @@ describe.skipIf(fullDiskSkip)(
       180_000,
     );
 
-    it("refuses a mount point that is not empty (a new volume's lost+found) before any change, naming it", async () => {
+    it("fills a mount point whose only entry is a new volume's empty lost+found beside it, never copying it: check = real, nothing left to change", async () => {
       await seed();
+      mountTmpfs(join(target(), "data"), "64m");
       const uploads = join(target(), "data/uploads");
       mountTmpfs(uploads, "16m");
-      mkdirSync(join(uploads, "lost+found"), { mode: 0o700 });
-      const before = snapshot(root);
+      addLostFound(uploads);
+      const data = dataAt("legacy");
 
-      const checked = await run("inventory/sandbox", ["playbooks/migrate.yml", "--check"]);
-      const failed = await run("inventory/sandbox", ["playbooks/migrate.yml"]);
-      for (const result of [checked, failed]) {
-        expect(result.code, result.stdout).toBe(2);
-        const task = taskOutput(result.stdout, "migrate : Each destination is empty or already identical");
-        const fatal = /^failed: \[sandbox\] \(item=.*?\) => (.*)$/m.exec(task);
-        expect(fatal, task).not.toBeNull();
-        expect((JSON.parse(fatal![1]!) as { msg: string }).msg).toBe(
-          `${uploads} already holds data that differs from ${legacy()}/uploads. Nothing was changed. ` +
-            "It is a mount point, which the migration fills but never moves: empty it (a new volume's " +
-            "lost+found counts too) and run again.",
-        );
-        expect(result.stdout).not.toContain("TASK [migrate : Step backup]");
-      }
-      expect(snapshot(root)).toEqual(before);
-      expect(isMountPoint(uploads)).toBe(true);
-    }, 120_000);
+      const runs = await migrateCheckRealReal("lost+found at a destination");
+      expect(runs.real.changed.join("\n")).toContain(
+        "migrate : Data moved into the new tree (item=\"[{'name': 'uploads'",
+      );
+
+      // the uploads beside the lost+found, which is where it was, as it was
+      expect(dataAt("target")).toEqual({ ...data, uploads: withLostFound(data.uploads) });
+      expect(volumes(uploads)).toEqual({
+        [uploads]: { mounted: true, mode: "775", files: withLostFound(data.uploads) },
+      });
+      // the backup knows nothing of it
+      const { listing, archived } = backedUp("uploads");
+      expect(listing).toContain("./ems/2024/scan.bin");
+      expect(listing).not.toContain("lost+found");
+      expect(archived).toContain("uploads/ems/2024/scan.bin");
+      expect(archived).not.toContain("lost+found");
+      // the host byte for byte as a migration with no volume leaves it, and the lost+found
+      const reference = await referenceLayout(join(uploads, "ems/2024/scan.bin"));
+      expect(layout(root)).toEqual({
+        ...reference,
+        target: { ...(reference.target as object), "data/uploads/lost+found": { type: "dir", mode: "0700" } },
+      });
+    }, 180_000);
+
+    it.each(["move", "start"])(
+      "a failure after %s moves the data back out of a mount point and leaves its lost+found there",
+      async (step) => {
+        await seed();
+        const uploads = join(target(), "data/uploads");
+        mountTmpfs(uploads, "16m");
+        addLostFound(uploads);
+        const data = dataAt("legacy");
+        const before = snapshot(legacy());
+        const volumesBefore = volumes(uploads);
+        expect(volumesBefore[uploads]).toEqual({
+          mounted: true,
+          mode: "755",
+          files: withLostFound(new Map()),
+        });
+
+        await failAfterMovingUploadsBack(step);
+        // the legacy tree as it was (no lost+found came along), the volume as it was
+        expect(snapshot(legacy())).toEqual(before);
+        expect(volumes(uploads)).toEqual(volumesBefore);
+
+        expectSuccess(await run("inventory/sandbox", ["playbooks/migrate.yml"]));
+        expect(volumes(uploads)).toEqual({
+          [uploads]: { mounted: true, mode: "775", files: withLostFound(data.uploads) },
+        });
+      },
+      180_000,
+    );
+
+    it.each([
+      ["its lost+found holds what fsck put back", (lf: string) => writeFileSync(join(lf, "#1234"), "x")],
+      ["its lost+found is 0755", (lf: string) => chmodSync(lf, 0o755)],
+      ["its lost+found is not root's", (lf: string) => chownSync(lf, 1000, 1000)],
+      [
+        "a file beside its empty lost+found",
+        (lf: string) => writeFileSync(join(lf, "../notes.txt"), "mine\n"),
+      ],
+    ])(
+      "refuses a mount point holding more than an empty lost+found (%s) before any change, naming it",
+      async (_what, spoil) => {
+        await seed();
+        const uploads = join(target(), "data/uploads");
+        mountTmpfs(uploads, "16m");
+        addLostFound(uploads);
+        spoil(join(uploads, "lost+found"));
+        const before = snapshot(root);
+
+        const checked = await run("inventory/sandbox", ["playbooks/migrate.yml", "--check"]);
+        const failed = await run("inventory/sandbox", ["playbooks/migrate.yml"]);
+        for (const result of [checked, failed]) {
+          expect(result.code, result.stdout).toBe(2);
+          const task = taskOutput(result.stdout, "migrate : Each destination is empty or already identical");
+          const fatal = /^failed: \[sandbox\] \(item=.*?\) => (.*)$/m.exec(task);
+          expect(fatal, task).not.toBeNull();
+          expect((JSON.parse(fatal![1]!) as { msg: string }).msg).toBe(
+            `${uploads} already holds data that differs from ${legacy()}/uploads. Nothing was changed. ` +
+              "It is a mount point, which the migration fills but never moves: empty it (only an empty " +
+              "lost+found, mode 0700 and root's, as mkfs makes it, may stay) and run again.",
+          );
+          expect(result.stdout).not.toContain("TASK [migrate : Step backup]");
+        }
+        expect(snapshot(root)).toEqual(before);
+        expect(isMountPoint(uploads)).toBe(true);
+      },
+      120_000,
+    );
 
     it("charges what moves into a mount point to the volume mounted there, not to its parent's file system; a fill that runs out of room anyway is undone", async () => {
       await seed();
@@ -549,54 +666,84 @@ describe.skipIf(sshSkip)(
       expect(layout(root)).toEqual(await referenceLayout(join(target(), "data/uploads/ems/2024/scan.bin")));
     }, 180_000);
 
-    it("resumes with volumes mounted at the destinations: the moved uploads come back out of theirs, a cut-off fill is redone", async () => {
-      const inventory = sshInventory();
-      await seed();
-      const data = dataAt("legacy");
-      const uploads = join(target(), "data/uploads");
-      const letsencrypt = join(target(), "data/letsencrypt");
-      mountTmpfs(uploads, "16m", "0700");
-      mountTmpfs(letsencrypt, "16m", "0711");
-      const volumesBefore = volumes(uploads, letsencrypt);
+    it.each([
+      ["", false],
+      [", each holding a new volume's empty lost+found", true],
+    ])(
+      "resumes with volumes mounted at the destinations%s: the moved uploads come back out of theirs, a cut-off fill is redone",
+      async (_beside, lostFound) => {
+        const inventory = sshInventory();
+        await seed();
+        const data = dataAt("legacy");
+        const uploads = join(target(), "data/uploads");
+        const letsencrypt = join(target(), "data/letsencrypt");
+        mountTmpfs(uploads, "16m", "0700");
+        mountTmpfs(letsencrypt, "16m", "0711");
+        // a lost+found stays in its volume, never moved or copied: what it holds is the data beside it
+        if (lostFound) for (const volume of [uploads, letsencrypt]) addLostFound(volume);
+        const onVolume = lostFound ? withLostFound : (files: Map<string, string>) => files;
+        const volumesBefore = volumes(uploads, letsencrypt);
 
-      const interrupted = run(inventory, ["playbooks/migrate.yml", "-e", "migrate_move_pause=15"]);
-      const scan = join(uploads, "ems/2024/scan.bin");
-      const deadline = Date.now() + 90_000;
-      while (!exists(scan) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      // the uploads' fill is verified and their source removed before the pause
-      while (exists(join(legacy(), "uploads")) && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 100));
-      expect(sshd.killSessions()).toBeGreaterThan(0);
-      const lost = await interrupted;
-      expect(lost.code, lost.stdout).toBe(4);
-      expect(snapshot(uploads)).toEqual(data.uploads);
-      expect(isMountPoint(uploads)).toBe(true);
-      expect(readFileSync(join(target(), ".migration/moving"), "utf8")).toMatch(/data\/backups\/migration-/);
-      // what a reboot in the middle of filling the certificates' volume leaves: part of the copy
-      // in the volume, and the mark beside it
-      writeFileSync(join(letsencrypt, "acme.json"), '{"letsencrypt": {"Acc');
-      writeFileSync(join(target(), "data/.letsencrypt.partial"), "");
+        const interrupted = run(inventory, ["playbooks/migrate.yml", "-e", "migrate_move_pause=15"]);
+        const scan = join(uploads, "ems/2024/scan.bin");
+        const deadline = Date.now() + 90_000;
+        while (!exists(scan) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        // the uploads' fill is verified and their source removed before the pause
+        while (exists(join(legacy(), "uploads")) && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 100));
+        expect(sshd.killSessions()).toBeGreaterThan(0);
+        const lost = await interrupted;
+        expect(lost.code, lost.stdout).toBe(4);
+        expect(snapshot(uploads)).toEqual(onVolume(data.uploads));
+        expect(isMountPoint(uploads)).toBe(true);
+        expect(readFileSync(join(target(), ".migration/moving"), "utf8")).toMatch(
+          /data\/backups\/migration-/,
+        );
+        // what a reboot in the middle of filling the certificates' volume leaves: part of the copy
+        // in the volume, and the mark beside it
+        writeFileSync(join(letsencrypt, "acme.json"), '{"letsencrypt": {"Acc');
+        writeFileSync(join(target(), "data/.letsencrypt.partial"), "");
 
-      const resumed = await run(inventory, ["playbooks/migrate.yml"]);
-      expectSuccess(resumed);
-      expect(
-        taskOutput(
-          resumed.stdout,
-          "migrate : Data of the interrupted move back in the legacy layout (checked against its backup)",
-        ),
-      ).toMatch(/^changed: \[sandbox\] => \(item=uploads: /m);
-      expect(dataAt("target")).toEqual(data);
-      expect(volumes(uploads, letsencrypt)).toEqual({
-        [uploads]: { mounted: true, mode: "775", files: data.uploads },
-        [letsencrypt]: { mounted: true, mode: "700", files: data.letsencrypt },
-      });
-      expect(volumesBefore[letsencrypt]).toEqual({ mounted: true, mode: "711", files: new Map() });
-      expect(readdirSync(join(target(), "data")).sort()).toEqual(["backups", "letsencrypt", "uploads"]);
-      const again = await run(inventory, ["playbooks/migrate.yml"]);
-      expectSuccess(again);
-      expect(again.stdout).toContain("the migration already happened");
-      expect(layout(root)).toEqual(await referenceLayout(scan));
-    }, 180_000);
+        const resumed = await run(inventory, ["playbooks/migrate.yml"]);
+        expectSuccess(resumed);
+        expect(
+          taskOutput(
+            resumed.stdout,
+            "migrate : Data of the interrupted move back in the legacy layout (checked against its backup)",
+          ),
+        ).toMatch(/^changed: \[sandbox\] => \(item=uploads: /m);
+        expect(dataAt("target")).toEqual({
+          ...data,
+          uploads: onVolume(data.uploads),
+          letsencrypt: onVolume(data.letsencrypt),
+        });
+        expect(volumes(uploads, letsencrypt)).toEqual({
+          [uploads]: { mounted: true, mode: "775", files: onVolume(data.uploads) },
+          [letsencrypt]: { mounted: true, mode: "700", files: onVolume(data.letsencrypt) },
+        });
+        expect(volumesBefore[letsencrypt]).toEqual({
+          mounted: true,
+          mode: "711",
+          files: onVolume(new Map()),
+        });
+        expect(readdirSync(join(target(), "data")).sort()).toEqual(["backups", "letsencrypt", "uploads"]);
+        const again = await run(inventory, ["playbooks/migrate.yml"]);
+        expectSuccess(again);
+        expect(again.stdout).toContain("the migration already happened");
+        const reference = await referenceLayout(scan);
+        const lostFounds = lostFound
+          ? {
+              "data/uploads/lost+found": { type: "dir", mode: "0700" },
+              "data/letsencrypt/lost+found": { type: "dir", mode: "0700" },
+            }
+          : {};
+        expect(layout(root)).toEqual({
+          ...reference,
+          target: { ...(reference.target as object), ...lostFounds },
+        });
+      },
+      180_000,
+    );
   },
 );
 
