@@ -9,6 +9,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statfsSync,
   writeFileSync,
@@ -593,6 +594,80 @@ describe.skipIf(fullDiskSkip)(
   },
 );
 
+describe.skipIf(fullDiskSkip)(
+  `legacy data on a volume mounted at its legacy folder${fullDiskSkip ? ` (skipped: ${fullDiskSkip})` : ""}`,
+  () => {
+    it("moves the data off the volumes, which stay mounted; the cleanup removes the legacy tree around them, names them, and then has nothing left to do", async () => {
+      await seed();
+      // the legacy uploads on a volume of their own (ext4, with its lost+found), the legacy
+      // certificates on a bind mount of a folder elsewhere
+      const uploads = join(legacy(), "uploads");
+      const letsencrypt = join(legacy(), "servers/infra/letsencrypt");
+      const data = dataAt("legacy");
+      const modes = {
+        uploads: lstatSync(uploads).mode & 0o7777,
+        letsencrypt: lstatSync(letsencrypt).mode & 0o7777,
+      };
+      const seeded = join(aside, "seeded");
+      mkdirSync(seeded);
+      renameSync(uploads, join(seeded, "uploads"));
+      renameSync(letsencrypt, join(seeded, "letsencrypt"));
+      mountTmpfs(uploads, "16m", modes.uploads.toString(8));
+      addLostFound(uploads);
+      const letsencryptVolume = join(aside, "letsencrypt-volume");
+      mountBind(letsencryptVolume, letsencrypt);
+      for (const [name, at] of [
+        ["uploads", uploads],
+        ["letsencrypt", letsencrypt],
+      ] as const)
+        execFileSync("cp", ["-a", `${join(seeded, name)}/.`, `${at}/`]);
+      expect(dataAt("legacy")).toEqual({ ...data, uploads: withLostFound(data.uploads) });
+
+      await migrateCheckRealReal("legacy data on volumes");
+      // the data moved whole, the volumes emptied and still mounted, the lost+found in its own
+      expect(dataAt("target")).toEqual(data);
+      const emptied = {
+        [uploads]: { mounted: true, mode: modes.uploads.toString(8), files: withLostFound(new Map()) },
+        [letsencrypt]: { mounted: true, mode: modes.letsencrypt.toString(8), files: new Map() },
+      };
+      expect(volumes(uploads, letsencrypt)).toEqual(emptied);
+      expect(readdirSync(letsencryptVolume)).toEqual([]);
+      const { listing, archived } = backedUp("uploads");
+      expect(listing).toContain("./ems/2024/scan.bin");
+      expect(`${listing}${archived}`).not.toContain("lost+found");
+      const reference = await referenceLayout(join(target(), "data/uploads/ems/2024/scan.bin"));
+      expect(layout(root).target).toEqual(reference.target);
+      const migrated = snapshot(target());
+
+      // the cleanup: check = real, and a second one changes nothing
+      const runs = await migrateCheckRealReal("cleanup around volumes", [
+        "-e",
+        "migrate_cleanup_legacy=true",
+      ]);
+      expect(runs.real.changed).toEqual(["sandbox | migrate : Legacy tree removed around its mount points"]);
+      // what is left of the legacy tree: the mount points and the folders above them
+      expect(snapshotTree(legacy())).toEqual({
+        servers: { type: "dir", mode: "0755" },
+        "servers/infra": { type: "dir", mode: "0755" },
+        "servers/infra/letsencrypt": { type: "dir", mode: modes.letsencrypt.toString(8).padStart(4, "0") },
+        uploads: { type: "dir", mode: modes.uploads.toString(8).padStart(4, "0") },
+        "uploads/lost+found": { type: "dir", mode: "0700" },
+      });
+      expect(volumes(uploads, letsencrypt)).toEqual(emptied);
+      expect(snapshot(target())).toEqual(migrated);
+      // each run names them and says what to do
+      for (const result of [runs.check, runs.real, runs.second])
+        expect(debugMessage(result.stdout, "migrate : Mount points left in the legacy tree")).toBe(
+          `${legacy()} is removed except for the mount points in it and the folders above them: the ` +
+            "cleanup never removes a mount point nor anything on it. " +
+            `${letsencrypt} is a mount point, empty: unmount it (umount ${letsencrypt}) and remove its /etc/fstab entry. ` +
+            `${uploads} is a mount point, empty: unmount it (umount ${uploads}) and remove its /etc/fstab entry. ` +
+            `Once each is unmounted and gone from /etc/fstab (or its mount unit), remove the rest: rm -r ${legacy()}`,
+        );
+    }, 180_000);
+  },
+);
+
 const sshSkip = sshdSkipReason() ?? fullDiskSkip;
 
 describe.skipIf(sshSkip)(
@@ -753,6 +828,12 @@ function taskOutput(stdout: string, label: string): string {
   if (start < 0) return "";
   const next = stdout.indexOf("\nTASK [", start + 1);
   return stdout.slice(start, next < 0 ? undefined : next);
+}
+
+/** The message a debug task printed. */
+function debugMessage(stdout: string, label: string): string {
+  const shown = /^ok: \[sandbox\] => (\{[\s\S]*?^\})$/m.exec(taskOutput(stdout, label));
+  return shown ? (JSON.parse(shown[1]!) as { msg: string }).msg : "";
 }
 
 function exists(path: string): boolean {
