@@ -175,6 +175,23 @@ function diskRefusal(result: CliResult): string {
   return fatal ? (JSON.parse(fatal[1]!) as { msg: string }).msg : "";
 }
 
+/**
+ * migrate.yml --check, then for real: each run refused in the preflight's task `label` (a data
+ * item failed it) and went no further. The two refusals' messages.
+ */
+async function itemRefusals(label: string): Promise<string[]> {
+  const checked = await run("inventory/sandbox", ["playbooks/migrate.yml", "--check"]);
+  const failed = await run("inventory/sandbox", ["playbooks/migrate.yml"]);
+  return [checked, failed].map((result) => {
+    expect(result.code, result.stdout).toBe(2);
+    const task = taskOutput(result.stdout, `migrate : ${label}`);
+    const fatal = /^failed: \[sandbox\] \(item=.*?\) => (.*)$/m.exec(task);
+    expect(fatal, task).not.toBeNull();
+    expect(result.stdout).not.toContain("TASK [migrate : Step backup]");
+    return (JSON.parse(fatal![1]!) as { msg: string }).msg;
+  });
+}
+
 /** The preflight refused (in a check run and a real one alike) and the run went no further. */
 function expectRefusedBeforeAnyChange(result: CliResult): void {
   expect(result.code, result.stdout).toBe(2);
@@ -520,20 +537,12 @@ describe.skipIf(fullDiskSkip)(
         spoil(join(uploads, "lost+found"));
         const before = snapshot(root);
 
-        const checked = await run("inventory/sandbox", ["playbooks/migrate.yml", "--check"]);
-        const failed = await run("inventory/sandbox", ["playbooks/migrate.yml"]);
-        for (const result of [checked, failed]) {
-          expect(result.code, result.stdout).toBe(2);
-          const task = taskOutput(result.stdout, "migrate : Each destination is empty or already identical");
-          const fatal = /^failed: \[sandbox\] \(item=.*?\) => (.*)$/m.exec(task);
-          expect(fatal, task).not.toBeNull();
-          expect((JSON.parse(fatal![1]!) as { msg: string }).msg).toBe(
+        for (const refusal of await itemRefusals("Each destination is empty or already identical"))
+          expect(refusal).toBe(
             `${uploads} already holds data that differs from ${legacy()}/uploads. Nothing was changed. ` +
               "It is a mount point, which the migration fills but never moves: empty it (only an empty " +
               "lost+found, mode 0700 and root's, as mkfs makes it, may stay) and run again.",
           );
-          expect(result.stdout).not.toContain("TASK [migrate : Step backup]");
-        }
         expect(snapshot(root)).toEqual(before);
         expect(isMountPoint(uploads)).toBe(true);
       },
@@ -597,38 +606,48 @@ describe.skipIf(fullDiskSkip)(
 describe.skipIf(fullDiskSkip)(
   `legacy data on a volume mounted at its legacy folder${fullDiskSkip ? ` (skipped: ${fullDiskSkip})` : ""}`,
   () => {
+    /**
+     * The seeded legacy folder `path` on a volume mounted there by `mount` (given the folder's
+     * mode): its files moved aside, the volume mounted, the files copied onto it, modes and owners
+     * kept. Returns the folder's mode.
+     */
+    function ontoVolume(path: string, mount: (mode: string) => void): string {
+      const mode = (lstatSync(path).mode & 0o7777).toString(8);
+      const seeded = mkdtempSync(join(aside, "seeded-"));
+      renameSync(path, join(seeded, "data"));
+      mount(mode);
+      execFileSync("cp", ["-a", `${join(seeded, "data")}/.`, `${path}/`]);
+      return mode;
+    }
+
+    /** The legacy uploads on a volume of their own: a new ext4 volume, its empty lost+found beside them. */
+    function uploadsOnVolume(): { uploads: string; mode: string } {
+      const uploads = join(legacy(), "uploads");
+      const mode = ontoVolume(uploads, (m) => {
+        mountTmpfs(uploads, "16m", m);
+        addLostFound(uploads);
+      });
+      return { uploads, mode };
+    }
+
     it("moves the data off the volumes, which stay mounted; the cleanup removes the legacy tree around them, names them, and then has nothing left to do", async () => {
       await seed();
       // the legacy uploads on a volume of their own (ext4, with its lost+found), the legacy
       // certificates on a bind mount of a folder elsewhere
-      const uploads = join(legacy(), "uploads");
-      const letsencrypt = join(legacy(), "servers/infra/letsencrypt");
       const data = dataAt("legacy");
-      const modes = {
-        uploads: lstatSync(uploads).mode & 0o7777,
-        letsencrypt: lstatSync(letsencrypt).mode & 0o7777,
-      };
-      const seeded = join(aside, "seeded");
-      mkdirSync(seeded);
-      renameSync(uploads, join(seeded, "uploads"));
-      renameSync(letsencrypt, join(seeded, "letsencrypt"));
-      mountTmpfs(uploads, "16m", modes.uploads.toString(8));
-      addLostFound(uploads);
+      const { uploads, mode: uploadsMode } = uploadsOnVolume();
+      const letsencrypt = join(legacy(), "servers/infra/letsencrypt");
       const letsencryptVolume = join(aside, "letsencrypt-volume");
-      mountBind(letsencryptVolume, letsencrypt);
-      for (const [name, at] of [
-        ["uploads", uploads],
-        ["letsencrypt", letsencrypt],
-      ] as const)
-        execFileSync("cp", ["-a", `${join(seeded, name)}/.`, `${at}/`]);
+      const letsencryptMode = ontoVolume(letsencrypt, () => mountBind(letsencryptVolume, letsencrypt));
+      const modes = { uploads: uploadsMode, letsencrypt: letsencryptMode };
       expect(dataAt("legacy")).toEqual({ ...data, uploads: withLostFound(data.uploads) });
 
       await migrateCheckRealReal("legacy data on volumes");
       // the data moved whole, the volumes emptied and still mounted, the lost+found in its own
       expect(dataAt("target")).toEqual(data);
       const emptied = {
-        [uploads]: { mounted: true, mode: modes.uploads.toString(8), files: withLostFound(new Map()) },
-        [letsencrypt]: { mounted: true, mode: modes.letsencrypt.toString(8), files: new Map() },
+        [uploads]: { mounted: true, mode: modes.uploads, files: withLostFound(new Map()) },
+        [letsencrypt]: { mounted: true, mode: modes.letsencrypt, files: new Map() },
       };
       expect(volumes(uploads, letsencrypt)).toEqual(emptied);
       expect(readdirSync(letsencryptVolume)).toEqual([]);
@@ -649,8 +668,8 @@ describe.skipIf(fullDiskSkip)(
       expect(snapshotTree(legacy())).toEqual({
         servers: { type: "dir", mode: "0755" },
         "servers/infra": { type: "dir", mode: "0755" },
-        "servers/infra/letsencrypt": { type: "dir", mode: modes.letsencrypt.toString(8).padStart(4, "0") },
-        uploads: { type: "dir", mode: modes.uploads.toString(8).padStart(4, "0") },
+        "servers/infra/letsencrypt": { type: "dir", mode: modes.letsencrypt.padStart(4, "0") },
+        uploads: { type: "dir", mode: modes.uploads.padStart(4, "0") },
         "uploads/lost+found": { type: "dir", mode: "0700" },
       });
       expect(volumes(uploads, letsencrypt)).toEqual(emptied);
@@ -665,6 +684,84 @@ describe.skipIf(fullDiskSkip)(
             `Once each is unmounted and gone from /etc/fstab (or its mount unit), remove the rest: rm -r ${legacy()}`,
         );
     }, 180_000);
+
+    it("a failure after the move emptied the volume, its new copy no longer as backed up: the rollback restores the uploads from the archive onto the volume, which stays mounted", async () => {
+      await seed();
+      const data = dataAt("legacy");
+      const { uploads, mode } = uploadsOnVolume();
+      const before = snapshot(legacy());
+      const volumeBefore = volumes(uploads);
+      expect(volumeBefore[uploads]).toMatchObject({ mounted: true, files: withLostFound(data.uploads) });
+
+      // the new EMS stack keeps its uploads in a folder inside the uploads, which the configure
+      // step makes: when the failure comes, the moved uploads no longer match the backup
+      const moved = join(target(), "data/uploads");
+      const failed = await run("inventory/sandbox", [
+        "playbooks/migrate.yml",
+        "-e",
+        "migrate_fail_at=configure",
+        "-e",
+        `ems_uploads_host_path=${join(moved, "ems-app")}`,
+      ]);
+      expect(failed.code, failed.stdout).toBe(2);
+      expect(failed.stdout).toContain("failed at step 'configure' and was rolled back");
+      expect(taskOutput(failed.stdout, "migrate : Data back in the legacy layout")).toMatch(
+        /^changed: \[sandbox\] => \(item=\[\{'name': 'uploads'/m,
+      );
+      // the uploads back on the volume, which is still mounted, with its mode and lost+found
+      expect(snapshot(legacy())).toEqual(before);
+      expect(volumes(uploads)).toEqual(volumeBefore);
+      expect(readdirSync(legacy()).filter((name) => name.endsWith(".partial"))).toEqual([]);
+      // restored from the archive, not moved back: the new copy is left as the failure left it
+      expect(snapshot(moved).get("ems-app")).toMatch(/^dir /);
+
+      // moved aside, the next run migrates
+      rmSync(moved, { recursive: true });
+      expectSuccess(await run("inventory/sandbox", ["playbooks/migrate.yml"]));
+      expect(dataAt("target")).toEqual(data);
+      expect(volumes(uploads)).toEqual({
+        [uploads]: { mounted: true, mode, files: withLostFound(new Map()) },
+      });
+    }, 180_000);
+
+    it.each([
+      [
+        "a volume holding nothing but its lost+found (what the move leaves)",
+        () => {
+          const { uploads } = uploadsOnVolume();
+          for (const name of readdirSync(uploads))
+            if (name !== "lost+found") rmSync(join(uploads, name), { recursive: true });
+        },
+        (uploads: string) =>
+          `${uploads} (uploads) is missing: it is a mount point holding nothing (a move empties one, it cannot remove it).`,
+      ],
+      [
+        "part of them, the mark of a cut-off removal beside them",
+        () => {
+          rmSync(join(legacy(), "uploads/ems"), { recursive: true });
+          writeFileSync(join(legacy(), ".uploads.partial"), "");
+        },
+        (uploads: string) =>
+          `${uploads} (uploads) is not whole: ${legacy()}/.uploads.partial beside it says that a removal or ` +
+          "restore of it was cut off.",
+      ],
+    ])(
+      "refuses legacy uploads that are %s as missing, before any change, check and real alike",
+      async (_what, leave, says) => {
+        await seed();
+        leave();
+        const uploads = join(legacy(), "uploads");
+        const before = snapshot(root);
+
+        for (const refusal of await itemRefusals("Each required source is there"))
+          expect(refusal).toBe(
+            `${says(uploads)} Nothing was changed. If a migration moved it away, its backup is in ` +
+              `${target()}/data/backups (uploads.tar.gz): restore it from there and run again.`,
+          );
+        expect(snapshot(root)).toEqual(before);
+      },
+      120_000,
+    );
   },
 );
 
