@@ -633,12 +633,15 @@ describe.skipIf(fullDiskSkip)(
     it("moves the data off the volumes, which stay mounted; the cleanup removes the legacy tree around them, names them, and then has nothing left to do", async () => {
       await seed();
       // the legacy uploads on a volume of their own (ext4, with its lost+found), the legacy
-      // certificates on a bind mount of a folder elsewhere
+      // certificates on a bind mount of a folder elsewhere, and an empty volume whose mount
+      // point's name needs quoting in a shell
       const data = dataAt("legacy");
       const { uploads, mode: uploadsMode } = uploadsOnVolume();
       const letsencrypt = join(legacy(), "servers/infra/letsencrypt");
       const letsencryptVolume = join(aside, "letsencrypt-volume");
       const letsencryptMode = ontoVolume(letsencrypt, () => mountBind(letsencryptVolume, letsencrypt));
+      const oddlyNamed = join(legacy(), "mnt/old disk's");
+      mountBind(join(aside, "odd-volume"), oddlyNamed);
       const modes = { uploads: uploadsMode, letsencrypt: letsencryptMode };
       expect(dataAt("legacy")).toEqual({ ...data, uploads: withLostFound(data.uploads) });
 
@@ -648,8 +651,9 @@ describe.skipIf(fullDiskSkip)(
       const emptied = {
         [uploads]: { mounted: true, mode: modes.uploads, files: withLostFound(new Map()) },
         [letsencrypt]: { mounted: true, mode: modes.letsencrypt, files: new Map() },
+        [oddlyNamed]: { mounted: true, mode: "755", files: new Map() },
       };
-      expect(volumes(uploads, letsencrypt)).toEqual(emptied);
+      expect(volumes(uploads, letsencrypt, oddlyNamed)).toEqual(emptied);
       expect(readdirSync(letsencryptVolume)).toEqual([]);
       const { listing, archived } = backedUp("uploads");
       expect(listing).toContain("./ems/2024/scan.bin");
@@ -671,14 +675,22 @@ describe.skipIf(fullDiskSkip)(
         "servers/infra/letsencrypt": { type: "dir", mode: modes.letsencrypt.padStart(4, "0") },
         uploads: { type: "dir", mode: modes.uploads.padStart(4, "0") },
         "uploads/lost+found": { type: "dir", mode: "0700" },
+        mnt: { type: "dir", mode: "0755" },
+        "mnt/old disk's": { type: "dir", mode: "0755" },
       });
-      expect(volumes(uploads, letsencrypt)).toEqual(emptied);
+      expect(volumes(uploads, letsencrypt, oddlyNamed)).toEqual(emptied);
       expect(snapshot(target())).toEqual(migrated);
-      // each run names them and says what to do
-      for (const result of [runs.check, runs.real, runs.second])
+      // each run names them and says what to do (the check run what it would do), each path to
+      // unmount quoted for a shell
+      for (const [result, removed] of [
+        [runs.check, "would be removed"],
+        [runs.real, "is removed"],
+        [runs.second, "is removed"],
+      ] as const)
         expect(debugMessage(result.stdout, "migrate : Mount points left in the legacy tree")).toBe(
-          `${legacy()} is removed except for the mount points in it and the folders above them: the ` +
+          `${legacy()} ${removed} except for the mount points in it and the folders above them: the ` +
             "cleanup never removes a mount point nor anything on it. " +
+            `${oddlyNamed} is a mount point, empty: unmount it (umount '${legacy()}/mnt/old disk'"'"'s') and remove its /etc/fstab entry. ` +
             `${letsencrypt} is a mount point, empty: unmount it (umount ${letsencrypt}) and remove its /etc/fstab entry. ` +
             `${uploads} is a mount point, empty: unmount it (umount ${uploads}) and remove its /etc/fstab entry. ` +
             `Once each is unmounted and gone from /etc/fstab (or its mount unit), remove the rest: rm -r ${legacy()}`,
