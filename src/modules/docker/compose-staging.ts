@@ -54,7 +54,10 @@ export async function stageProject(ctx: ModuleContext, paths: string[]): Promise
   try {
     const mirror = new Mirror(ctx, view);
     await mirror.stage(paths);
-    await mustRun(ctx, ["set -e", ...mirror.script].join("\n"), undefined, `stage ${paths.join(", ")}`);
+    // the script goes through stdin: a line per entry beside the staged folders (a crowded /tmp
+    // holds thousands) outgrows what one argument may hold (E2BIG at 128 KiB on Linux)
+    const script = Buffer.from(`${["set -e", ...mirror.lines()].join("\n")}\n`);
+    await mustRun(ctx, "sh -s", script, `stage ${paths.join(", ")}`);
     for (const [path, content] of mirror.contents) await writePrivate(ctx, path, content);
   } catch (err) {
     await staged.remove();
@@ -63,10 +66,14 @@ export async function stageProject(ctx: ModuleContext, paths: string[]): Promise
   return staged;
 }
 
+/** The arguments of one `ln` of gathered links: far below what exec takes (ARG_MAX is 2 MiB). */
+const LN_ARGS_BYTES = 32 * 1024;
+
 /** Walks the check-mode view and lists what recreates it below the staged "/". */
 class Mirror {
-  readonly script: string[] = [];
+  private readonly script: string[] = [];
   readonly contents = new Map<string, Buffer>();
+  private readonly mirrored = new Map<string, string[]>();
 
   constructor(
     private readonly ctx: ModuleContext,
@@ -88,7 +95,7 @@ class Mirror {
       const names = await this.ctx.files.readdir(dir).catch(() => []);
       for (const name of names) {
         const path = posix.join(dir, name);
-        if (!above.has(path) && !targets.includes(path)) this.link(path, path);
+        if (!above.has(path) && !targets.includes(path)) this.mirror(path);
       }
     }
     for (const path of targets) await this.copy(path);
@@ -99,7 +106,7 @@ class Mirror {
     const files = this.ctx.files;
     if (!touchedInCheck(files.overlay, path)) {
       // unchanged: the host's own entry is what the view shows
-      this.link(path, path);
+      this.mirror(path);
       return;
     }
     const st = await files.stat(path, { follow: false });
@@ -117,6 +124,31 @@ class Mirror {
 
   private link(target: string, path: string): void {
     this.script.push(shellJoin(["ln", "-s", "--", target, this.view + path]));
+  }
+
+  /** Links `path` at the same path in the view; gathered per folder, one `ln` for many. */
+  private mirror(path: string): void {
+    const folder = this.view + posix.dirname(path);
+    const paths = this.mirrored.get(folder) ?? [];
+    paths.push(path);
+    this.mirrored.set(folder, paths);
+  }
+
+  /** The script: folders, files and odd links first, then the gathered links, some KiB per `ln`. */
+  lines(): string[] {
+    const out = [...this.script];
+    for (const [folder, paths] of this.mirrored) {
+      for (let i = 0; i < paths.length; ) {
+        const batch: string[] = [];
+        let size = 0;
+        while (i < paths.length && (batch.length === 0 || size + paths[i]!.length < LN_ARGS_BYTES)) {
+          size += paths[i]!.length + 1;
+          batch.push(paths[i++]!);
+        }
+        out.push(shellJoin(["ln", "-s", "--", ...batch, `${folder}/`]));
+      }
+    }
+    return out;
   }
 }
 

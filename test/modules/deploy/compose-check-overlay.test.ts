@@ -320,3 +320,23 @@ describe.skipIf(skip)(
     });
   },
 );
+
+describe.skipIf(skip)(
+  `docker_compose check mode beside a crowded folder${skip ? ` (skipped: ${skip})` : ""}`,
+  { timeout: 300_000 },
+  () => {
+    test("thousands of entries beside the project's folders: the staged view is still made", async () => {
+      // each entry beside a folder above the project is linked in the staged view: 3000 names of 60
+      // characters make a staging script of several hundred KiB, more than one argument may hold
+      const crowded = join(root, "crowded");
+      mkdirSync(crowded);
+      for (let i = 0; i < 3000; i++)
+        writeFileSync(join(crowded, `${String(i).padStart(6, "0")}${"x".repeat(54)}`), "");
+      const dir = join(crowded, "opt/app");
+      const check = await play(dir, `tsible-crowded-${process.pid}`, { check: true });
+      expect(check.compose).toMatchObject({ changed: true, msg: "check mode: would create web, worker" });
+      expect(existsSync(join(crowded, "opt"))).toBe(false);
+      expect(readdirSync(hostTmp)).toEqual([]);
+    });
+  },
+);
