@@ -68,6 +68,7 @@ describe.skipIf(skip)("ssh exec against a real sshd", () => {
     const peak = Math.max(...results.map((r) => Number(r.stdout.split("\n")[0])));
     expect(peak).toBeLessThanOrEqual(8);
     expect(peak).toBeGreaterThan(1);
+    await conn.exec(`rm -rf ${marker}`);
   });
 
   it("reports a killing signal", async () => {

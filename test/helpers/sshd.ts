@@ -50,7 +50,10 @@ export interface KeyPair {
 let workDir: string | undefined;
 function sharedDir(): string {
   if (!workDir) {
-    workDir = mkdtempSync(join(tmpdir(), "tsible-sshd-keys-"));
+    // named by the test run, whose end removes it (test/global-setup.ts): workers are stopped, not exited
+    workDir = mkdtempSync(
+      join(tmpdir(), `tsible-sshd-keys-${process.env.TSIBLE_TEST_RUN ?? "outside-vitest"}-`),
+    );
     process.on("exit", () => rmSync(workDir!, { recursive: true, force: true }));
   }
   return workDir;

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -323,6 +323,7 @@ describe("lookup and query", () => {
     expect(() => run("lookup('file', 'absent.txt')", vars)).toThrow(
       "lookup('file'): could not find 'absent.txt'",
     );
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("refuses lookups that run commands", () => {
